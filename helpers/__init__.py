@@ -1,0 +1,14 @@
+"""Helpers for 《机器学习入门：交互式教程》.
+
+Shared plumbing:
+    plotting      the book's figure style (Chinese font from zhplot, palette), fig_to_png
+    interactive   Control, InteractiveFigure: figures that respond with or without a kernel
+    validation    input checks that raise Chinese/English errors
+
+Per chapter topic (``<topic>`` = intro, knn, linear_regression, softmax, ...):
+    <topic>               reusable computations of that chapter, with input checks
+    figures.<topic>       its drawings and interactive figures
+    exercises.<topic>     its exercise checkers
+"""
+
+__version__ = "0.1.0"

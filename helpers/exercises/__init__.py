@@ -1,0 +1,1 @@
+"""Self-checking exercises: one module of ``check_<name>`` functions per chapter topic."""

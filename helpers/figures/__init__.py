@@ -1,0 +1,1 @@
+"""Drawings and interactive figures, one module per chapter topic."""

@@ -1,0 +1,90 @@
+"""Input checks shared by the helpers: bad input gets a clear Chinese/English error.
+
+Every message names what is wrong in Chinese, then in English, then the value
+received, e.g. ``ValueError: k 必须是正整数 (k must be a positive integer), got 0``.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+
+
+def to_numpy(a: Any) -> np.ndarray:
+    """A NumPy array from a list, NumPy array or torch tensor (moved to the CPU)."""
+    if hasattr(a, "detach") and hasattr(a, "cpu"):  # a torch tensor
+        a = a.detach().cpu().numpy()
+    return np.asarray(a)
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """``value`` as an int, or ValueError if it is not a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) or value <= 0:
+        raise ValueError(f"{name} 必须是正整数 ({name} must be a positive integer), got {value!r}")
+    return int(value)
+
+
+def check_k(k: Any, n_train: int) -> int:
+    """K for a nearest-neighbour method: a positive integer no larger than the training set."""
+    k = check_positive_int(k, "k")
+    if k > n_train:
+        raise ValueError(
+            f"k 不能大于训练样本数 {n_train} (k cannot exceed the {n_train} training samples), got {k}"
+        )
+    return k
+
+
+def as_float_matrix(a: Any, name: str) -> np.ndarray:
+    """A non-empty, finite 2-D float array (n samples x d features)."""
+    arr = to_numpy(a)
+    if arr.dtype == object:
+        raise ValueError(f"{name} 必须是数值数组 ({name} must be a numeric array), got dtype object")
+    if arr.ndim != 2:
+        raise ValueError(
+            f"{name} 必须是二维数组（样本数 × 特征数） ({name} must be 2-D: samples x features), "
+            f"got shape {arr.shape}"
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} 不能为空 ({name} must not be empty), got shape {arr.shape}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.sum(~np.isfinite(arr)))
+        raise ValueError(
+            f"{name} 含有 {bad} 个 NaN 或无穷大 ({name} contains {bad} NaN or infinite values)"
+        )
+    return arr
+
+
+def as_vector(a: Any, name: str, length: int | None = None, finite: bool = True) -> np.ndarray:
+    """A non-empty 1-D array, optionally of a given length, with no NaN or infinity."""
+    arr = to_numpy(a)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} 必须是一维数组 ({name} must be 1-D), got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} 不能为空 ({name} must not be empty), got shape {arr.shape}")
+    if length is not None and arr.shape[0] != length:
+        raise ValueError(
+            f"{name} 的长度 {arr.shape[0]} 与样本数 {length} 不一致 "
+            f"(length {arr.shape[0]} of {name} does not match the {length} samples)"
+        )
+    if finite and np.issubdtype(arr.dtype, np.number) and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} 含有 NaN 或无穷大 ({name} contains NaN or infinite values)")
+    return arr
+
+
+def check_same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise if two sample matrices have a different number of features."""
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"{name_a} 有 {a.shape[1]} 个特征，{name_b} 有 {b.shape[1]} 个，必须相同 "
+            f"({name_a} has {a.shape[1]} features but {name_b} has {b.shape[1]}; they must match)"
+        )
+
+
+def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``, else a ValueError listing them."""
+    if value not in choices:
+        raise ValueError(f"{name} 必须是 {choices} 之一 ({name} must be one of {choices}), got {value!r}")
+    return value
