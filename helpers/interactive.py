@@ -125,8 +125,18 @@ class AxesMap:
         return pixels[:, 0], self._height - pixels[:, 1]
 
 
+def _num(v: float) -> str:
+    """Compact pixel coordinate: one decimal, trailing zeros dropped."""
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
 class SvgCanvas:
-    """Vector marks in data coordinates, laid over one frame of an image layer."""
+    """Vector marks in data coordinates, laid over one frame of an image layer.
+
+    Coordinates are data coordinates of the current axes (``use_axes``); sizes and
+    widths are in pixels of the PNG below. Marks that may leave the axes (lines,
+    polygons, ellipses, rectangles) are clipped to the axes box.
+    """
 
     def __init__(self, width_px: int, height_px: int, axes_maps: list[AxesMap]) -> None:
         self.width = width_px
@@ -134,6 +144,7 @@ class SvgCanvas:
         self._maps = axes_maps
         self._ax = 0
         self._items: list[str] = []
+        self._clipped: set[int] = set()
 
     def use_axes(self, index: int) -> "SvgCanvas":
         """Draw the following marks in the data coordinates of axes ``index`` of the figure."""
@@ -145,27 +156,59 @@ class SvgCanvas:
     def _xy(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         return self._maps[self._ax](x, y)
 
+    def _clip(self) -> str:
+        self._clipped.add(self._ax)
+        return f' clip-path="url(#{{clip{self._ax}}})"'
+
+    @staticmethod
+    def _stroke(color: str, width: float, dash: str | None, opacity: float = 1.0) -> str:
+        out = f' stroke="{color}" stroke-width="{_num(width)}"'
+        if dash:
+            out += f' stroke-dasharray="{dash}"'
+        if opacity != 1.0:
+            out += f' stroke-opacity="{opacity}"'
+        return out
+
+    @staticmethod
+    def _fill(fill: str, opacity: float = 1.0) -> str:
+        return f' fill="{fill}"' + (f' fill-opacity="{opacity}"' if opacity != 1.0 and fill != "none" else "")
+
+    def _points_attr(self, xs: Sequence[float], ys: Sequence[float]) -> str:
+        px, py = self._xy(xs, ys)
+        return " ".join(f"{_num(a)},{_num(b)}" for a, b in zip(px, py))
+
     def line(self, xs: Sequence[float], ys: Sequence[float], color: str = "black",
              width: float = 1.5, dash: str | None = None, opacity: float = 1.0) -> None:
         """A polyline through the points (xs, ys)."""
-        px, py = self._xy(xs, ys)
-        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        self._items.append(
-            f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="{width}"'
-            f' stroke-opacity="{opacity}"{dash_attr} clip-path="url(#{{clip{self._ax}}})"/>'
-        )
+        self._items.append(f'<polyline points="{self._points_attr(xs, ys)}" fill="none"'
+                           f"{self._stroke(color, width, dash, opacity)}{self._clip()}/>")
 
     def polygon(self, xs: Sequence[float], ys: Sequence[float], color: str = "black",
                 fill: str = "none", width: float = 1.5, dash: str | None = None,
                 fill_opacity: float = 0.2) -> None:
         """A closed polygon through the points (xs, ys)."""
-        px, py = self._xy(xs, ys)
-        points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py))
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        self._items.append(f'<polygon points="{self._points_attr(xs, ys)}"{self._fill(fill, fill_opacity)}'
+                           f"{self._stroke(color, width, dash)}{self._clip()}/>")
+
+    def ellipse(self, x: float, y: float, rx: float, ry: float, color: str = "black",
+                fill: str = "none", width: float = 1.5, dash: str | None = None,
+                fill_opacity: float = 0.2) -> None:
+        """An axis-aligned ellipse centred at (x, y) with radii rx, ry in data units (a circle if equal aspect)."""
+        px, py = self._xy([x, x + rx, x], [y, y, y + ry])
+        rpx, rpy = abs(px[1] - px[0]), abs(py[2] - py[0])
         self._items.append(
-            f'<polygon points="{points}" fill="{fill}" fill-opacity="{fill_opacity}" stroke="{color}"'
-            f' stroke-width="{width}"{dash_attr} clip-path="url(#{{clip{self._ax}}})"/>'
+            f'<ellipse cx="{_num(px[0])}" cy="{_num(py[0])}" rx="{_num(rpx)}" ry="{_num(rpy)}"'
+            f"{self._fill(fill, fill_opacity)}{self._stroke(color, width, dash)}{self._clip()}/>"
+        )
+
+    def rect(self, x0: float, y0: float, x1: float, y1: float, fill: str = "black",
+             color: str = "none", width: float = 1.0, opacity: float = 1.0) -> None:
+        """A filled rectangle between corners (x0, y0) and (x1, y1) in data units (e.g. a bar)."""
+        px, py = self._xy([x0, x1], [y0, y1])
+        stroke = self._stroke(color, width, None) if color != "none" else ""
+        self._items.append(
+            f'<rect x="{_num(min(px))}" y="{_num(min(py))}" width="{_num(abs(px[1] - px[0]))}"'
+            f' height="{_num(abs(py[1] - py[0]))}"{self._fill(fill, opacity)}{stroke}{self._clip()}/>'
         )
 
     def segments(self, x0: Sequence[float], y0: Sequence[float], x1: Sequence[float],
@@ -174,68 +217,59 @@ class SvgCanvas:
         """Independent segments from (x0[i], y0[i]) to (x1[i], y1[i])."""
         ax0, ay0 = self._xy(x0, y0)
         ax1, ay1 = self._xy(x1, y1)
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        path = " ".join(f"M{a:.1f},{b:.1f}L{c:.1f},{d:.1f}" for a, b, c, d in zip(ax0, ay0, ax1, ay1))
-        self._items.append(
-            f'<path d="{path}" stroke="{color}" stroke-width="{width}"{dash_attr}'
-            f' clip-path="url(#{{clip{self._ax}}})"/>'
-        )
+        path = "".join(f"M{_num(a)},{_num(b)}L{_num(c)},{_num(d)}" for a, b, c, d in zip(ax0, ay0, ax1, ay1))
+        self._items.append(f'<path d="{path}"{self._stroke(color, width, dash)}{self._clip()}/>')
 
     def points(self, xs: Sequence[float], ys: Sequence[float], color: str = "black",
                size: float = 5, shape: str = "o", fill: str | None = None, width: float = 1.5) -> None:
         """Markers at (xs, ys): shape 'o' (circle), 's' (square), '*' (star) or 'x'; size is a radius in px."""
+        if shape not in ("o", "s", "*", "x"):
+            raise ValueError(f"未知的标记形状 (unknown marker shape): {shape!r}")
         px, py = self._xy(xs, ys)
-        fill = color if fill is None else fill
+        style = f"{self._fill(color if fill is None else fill)}{self._stroke(color, width, None)}"
+        marks = []
         for a, b in zip(px, py):
             if shape == "o":
-                self._items.append(
-                    f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{size}" fill="{fill}" stroke="{color}" stroke-width="{width}"/>'
-                )
+                marks.append(f'<circle cx="{_num(a)}" cy="{_num(b)}" r="{_num(size)}"/>')
             elif shape == "s":
-                self._items.append(
-                    f'<rect x="{a - size:.1f}" y="{b - size:.1f}" width="{2 * size}" height="{2 * size}"'
-                    f' fill="{fill}" stroke="{color}" stroke-width="{width}"/>'
-                )
+                marks.append(f'<rect x="{_num(a - size)}" y="{_num(b - size)}" width="{_num(2 * size)}"'
+                             f' height="{_num(2 * size)}"/>')
             elif shape == "*":
                 angles = np.pi / 2 + np.arange(10) * np.pi / 5
                 radii = np.where(np.arange(10) % 2 == 0, size, size * 0.45)
-                pts = " ".join(f"{a + r * np.cos(t):.1f},{b - r * np.sin(t):.1f}" for r, t in zip(radii, angles))
-                self._items.append(
-                    f'<polygon points="{pts}" fill="{fill}" stroke="{color}" stroke-width="{width}"/>'
-                )
-            elif shape == "x":
-                self._items.append(
-                    f'<path d="M{a - size:.1f},{b - size:.1f}L{a + size:.1f},{b + size:.1f}'
-                    f'M{a - size:.1f},{b + size:.1f}L{a + size:.1f},{b - size:.1f}" stroke="{color}"'
-                    f' stroke-width="{width}"/>'
-                )
+                pts = " ".join(f"{_num(a + r * np.cos(t))},{_num(b - r * np.sin(t))}"
+                               for r, t in zip(radii, angles))
+                marks.append(f'<polygon points="{pts}"/>')
             else:
-                raise ValueError(f"未知的标记形状 (unknown marker shape): {shape!r}")
+                marks.append(f'<path d="M{_num(a - size)},{_num(b - size)}l{_num(2 * size)},{_num(2 * size)}'
+                             f'm0,{_num(-2 * size)}l{_num(-2 * size)},{_num(2 * size)}"/>')
+        self._items.append(f"<g{style}>{''.join(marks)}</g>")
 
     def text(self, x: float, y: float, s: str, color: str = "black", size: float = 13,
              anchor: str = "middle", dx: float = 0, dy: float = 0, weight: str = "normal") -> None:
-        """Text at data point (x, y), shifted by (dx, dy) pixels."""
+        """Text at data point (x, y), shifted by (dx, dy) pixels, with a white halo for legibility."""
         px, py = self._xy([x], [y])
+        bold = ' font-weight="bold"' if weight == "bold" else ""
         self._items.append(
-            f'<text x="{px[0] + dx:.1f}" y="{py[0] + dy:.1f}" fill="{color}" font-size="{size}"'
-            f' font-weight="{weight}" text-anchor="{anchor}" font-family="Noto Sans SC, sans-serif"'
-            f' paint-order="stroke" stroke="white" stroke-width="3">{html_lib.escape(s)}</text>'
+            f'<text x="{_num(px[0] + dx)}" y="{_num(py[0] + dy)}" fill="{color}" font-size="{_num(size)}"'
+            f'{bold} text-anchor="{anchor}" paint-order="stroke" stroke="#fff" stroke-width="3">'
+            f"{html_lib.escape(s)}</text>"
         )
 
     def to_svg(self, uid: str) -> str:
         """The overlay as an SVG element that scales with the image below it."""
         defs = "".join(
-            f'<clipPath id="{uid}c{i}"><rect x="{m.clip[0]:.1f}" y="{m.clip[1]:.1f}"'
-            f' width="{m.clip[2]:.1f}" height="{m.clip[3]:.1f}"/></clipPath>'
-            for i, m in enumerate(self._maps)
+            f'<clipPath id="{uid}c{i}"><rect x="{_num(m.clip[0])}" y="{_num(m.clip[1])}"'
+            f' width="{_num(m.clip[2])}" height="{_num(m.clip[3])}"/></clipPath>'
+            for i, m in enumerate(self._maps) if i in self._clipped
         )
         body = "".join(self._items)
-        for i in range(len(self._maps)):
+        for i in self._clipped:
             body = body.replace(f"{{clip{i}}}", f"{uid}c{i}")
         return (
-            f'<svg class="mlbook-overlay" viewBox="0 0 {self.width} {self.height}"'
-            f' style="display:block;width:100%;height:auto;pointer-events:none"'
-            f' xmlns="http://www.w3.org/2000/svg"><defs>{defs}</defs>{body}</svg>'
+            f'<svg viewBox="0 0 {self.width} {self.height}" style="display:block;width:100%;height:auto;'
+            f'pointer-events:none" font-family="Noto Sans SC, sans-serif" xmlns="http://www.w3.org/2000/svg">'
+            f"{'<defs>' + defs + '</defs>' if defs else ''}{body}</svg>"
         )
 
 
@@ -324,16 +358,18 @@ class InteractiveFigure:
 
     def _render_image(self, layer: _Layer) -> None:
         import matplotlib.figure
+        import matplotlib.pyplot as plt
 
         for combo in self._combos(layer.depends_on):
             out = layer.render(**self._params(layer.depends_on, combo))
             if isinstance(out, matplotlib.figure.Figure):
+                # Save first: the transforms read below are those of the saved drawing.
+                png = fig_to_png(out, close=False, colors=self.png_colors)
                 if layer.overlays:
-                    out.canvas.draw()
                     width, height = out.canvas.get_width_height()
-                    maps = [AxesMap(ax, height) for ax in out.axes]
-                    layer.canvases[combo] = (width, height, maps)
-                layer.frames[combo] = fig_to_png(out, colors=self.png_colors)
+                    layer.canvases[combo] = (width, height, [AxesMap(ax, height) for ax in out.axes])
+                plt.close(out)
+                layer.frames[combo] = png
             elif isinstance(out, (bytes, bytearray)):
                 if layer.overlays:
                     raise TypeError("带叠加层的图像层必须返回 Figure (a base layer must return a Figure)")
@@ -398,7 +434,13 @@ class InteractiveFigure:
 
         control_widgets = {name: c.make_widget() for name, c in self.controls.items()}
         links: list = []
+        # Thousands of leaves share one Layout and one style model: a lighter page.
         leaf_layout = widgets.Layout(margin="0", padding="0", width="100%", height="auto")
+        html_style = widgets.HTML().style  # (HTMLStyle is not exported by ipywidgets)
+
+        def html_leaf(markup: str) -> widgets.Widget:
+            return widgets.HTML(markup, layout=leaf_layout, style=html_style)
+
         panels: list[widgets.Widget] = []
         for layer in self._layers:
             if layer.kind == "image":
@@ -407,8 +449,7 @@ class InteractiveFigure:
 
                 cells = [self._stack(layer, image_leaf, control_widgets, links)]
                 for overlay in layer.overlays:
-                    cells.append(self._stack(overlay, lambda s: widgets.HTML(s, layout=leaf_layout),
-                                             control_widgets, links))
+                    cells.append(self._stack(overlay, html_leaf, control_widgets, links))
                 for cell in cells:
                     cell.layout.grid_area = "1 / 1 / 2 / 2"
                 width = self._image_width(layer)
@@ -418,9 +459,7 @@ class InteractiveFigure:
                                           max_width=f"{width}px", margin="0"),
                 ))
             else:
-                panels.append(self._stack(
-                    layer, lambda s: widgets.HTML(s, layout=widgets.Layout(margin="0")), control_widgets, links
-                ))
+                panels.append(self._stack(layer, html_leaf, control_widgets, links))
                 panels[-1].layout = widgets.Layout(margin="0 0 0 12px", width="auto", flex="1 1 240px")
 
         header = [widgets.HTML(f"<b>{html_lib.escape(self.title)}</b>")] if self.title else []
