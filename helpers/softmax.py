@@ -1,0 +1,112 @@
+"""Chapter 4 (Softmax 回归): numerically stable softmax, cross-entropy, one-hot, the digits split.
+
+The chapter builds each of these from scratch in the notebook; the versions here
+add input checks and are what the interactive figures, the exercise checkers
+and later chapters (the MLP on digits) reuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .validation import as_vector, check_positive_int, to_numpy
+
+
+def _as_logits(logits: Any) -> np.ndarray:
+    """A non-empty, finite 1-D or 2-D float array of logits."""
+    arr = to_numpy(logits)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"logits 必须是数值数组 (logits must be a numeric array), got dtype {arr.dtype}")
+    if arr.ndim not in (1, 2):
+        raise ValueError(
+            f"logits 必须是一维（一个样本）或二维（样本数 × 类别数）数组 "
+            f"(logits must be 1-D or 2-D: samples x classes), got shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise ValueError(f"logits 不能为空 (logits must not be empty), got shape {arr.shape}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("logits 含有 NaN 或无穷大 (logits contain NaN or infinite values)")
+    return arr
+
+
+def _check_temperature(temperature: Any) -> float:
+    try:
+        t = float(temperature)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"temperature 必须是正数 (temperature must be a positive number), got {temperature!r}"
+        ) from None
+    if not np.isfinite(t) or t <= 0:
+        raise ValueError(f"temperature 必须是正数 (temperature must be a positive number), got {temperature!r}")
+    return t
+
+
+def log_softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
+    """Chapter 4: log softmax(o / T) along the last axis, by log-sum-exp (never -inf or nan)."""
+    o = _as_logits(logits) / _check_temperature(temperature)
+    shifted = o - o.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
+    """Chapter 4: softmax(o / T) along the last axis, with the maximum subtracted first."""
+    o = _as_logits(logits) / _check_temperature(temperature)
+    e = np.exp(o - o.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _as_labels(labels: Any, n_samples: int | None, num_classes: int) -> np.ndarray:
+    y = as_vector(labels, "labels", length=n_samples)
+    if not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"labels 必须是整数类别编号 (labels must be integer class indices), got dtype {y.dtype}")
+    if y.min() < 0 or y.max() >= num_classes:
+        bad = int(y.min()) if y.min() < 0 else int(y.max())
+        raise ValueError(
+            f"labels 必须在 0 到 {num_classes - 1} 之间 (labels must lie in 0..{num_classes - 1}), got {bad}"
+        )
+    return y.astype(np.int64)
+
+
+def cross_entropy(logits: Any, labels: Any) -> float:
+    """Chapter 4: mean cross-entropy -log softmax(o)[y] of a batch of logits (n x k) and labels (n,)."""
+    o = _as_logits(logits)
+    if o.ndim == 1:
+        o = o[None, :]
+        labels = np.atleast_1d(to_numpy(labels))
+    y = _as_labels(labels, o.shape[0], o.shape[1])
+    return float(-log_softmax(o)[np.arange(o.shape[0]), y].mean())
+
+
+def one_hot(labels: Any, num_classes: int) -> np.ndarray:
+    """Chapter 4: one-hot rows (n x num_classes, float) for integer labels in 0..num_classes-1."""
+    num_classes = check_positive_int(num_classes, "num_classes")
+    return np.eye(num_classes)[_as_labels(labels, None, num_classes)]
+
+
+class DigitsSplit(NamedTuple):
+    """scikit-learn's 8x8 digits, split and scaled to [0, 1]."""
+
+    X_train: np.ndarray  # (n_train, 64) float32
+    X_test: np.ndarray  # (n_test, 64) float32
+    y_train: np.ndarray  # (n_train,) int64
+    y_test: np.ndarray  # (n_test,) int64
+
+
+def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
+    """Chapter 4: digits 8x8 (1797 images, bundled with scikit-learn), stratified split, pixels / 16."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    if isinstance(test_size, bool) or not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
+        raise ValueError(f"test_size 必须在 0 和 1 之间 (test_size must lie strictly between 0 and 1), got {test_size!r}")
+    digits = load_digits()
+    # The pixels are counts 0..16; dividing by 16 puts every feature in [0, 1].
+    X = (digits.data / 16.0).astype(np.float32)
+    y = digits.target.astype(np.int64)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=seed, stratify=y
+    )
+    return DigitsSplit(X_train, X_test, y_train, y_test)

@@ -1,0 +1,291 @@
+"""Tests of chapter 4 (Softmax 回归): helpers.softmax, its figures and its exercise checkers."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+matplotlib.use("Agg")
+
+from helpers import softmax as sm  # noqa: E402
+from helpers.exercises import softmax as ex  # noqa: E402
+from helpers.figures import softmax as figs  # noqa: E402
+from helpers.plotting import use_book_style  # noqa: E402
+
+use_book_style()
+RNG = np.random.default_rng(0)
+BILINGUAL = r"[\u4e00-\u9fff].*\(.*[a-z]"  # Chinese first, then English in parentheses
+
+
+def _close_all():
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# -- helpers.softmax: correct results ----------------------------------------------------------------
+def test_softmax_matches_torch_with_temperature():
+    logits = RNG.normal(0, 5, size=(7, 4))
+    for t in (0.25, 1.0, 3.0):
+        want = torch.softmax(torch.tensor(logits) / t, dim=1).numpy()
+        np.testing.assert_allclose(sm.softmax(logits, temperature=t), want, atol=1e-12)
+
+
+def test_softmax_of_one_vector_and_huge_logits():
+    np.testing.assert_allclose(sm.softmax([0.0, 0.0, 0.0]), np.full(3, 1 / 3))
+    p = sm.softmax(np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1001.0, -1002.0]]))
+    assert np.all(np.isfinite(p))
+    np.testing.assert_allclose(p[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(p[1], sm.softmax([2.0, 1.0, 0.0]))
+
+
+def test_softmax_accepts_torch_tensor_and_is_shift_invariant():
+    o = torch.tensor([[1.0, 2.0, 3.0]])
+    np.testing.assert_allclose(sm.softmax(o), sm.softmax(o.numpy() + 50.0), atol=1e-12)
+
+
+def test_log_softmax_is_finite_and_matches_torch():
+    o = np.array([[1000.0, 0.0, -1000.0]])
+    np.testing.assert_allclose(sm.log_softmax(o), [[0.0, -1000.0, -2000.0]])
+    logits = RNG.normal(0, 30, size=(5, 6))
+    np.testing.assert_allclose(sm.log_softmax(logits), torch.log_softmax(torch.tensor(logits), 1).numpy())
+
+
+def test_cross_entropy_matches_torch():
+    logits = RNG.normal(0, 40, size=(9, 5))
+    labels = RNG.integers(0, 5, size=9)
+    want = F.cross_entropy(torch.tensor(logits), torch.tensor(labels)).item()
+    assert sm.cross_entropy(logits, labels) == pytest.approx(want, rel=1e-12)
+    assert sm.cross_entropy([1000.0, 0.0, -1000.0], 2) == pytest.approx(2000.0)
+
+
+def test_one_hot():
+    np.testing.assert_array_equal(sm.one_hot([0, 2, 1], 3), [[1, 0, 0], [0, 0, 1], [0, 1, 0]])
+    assert sm.one_hot(np.array([1]), 4).shape == (1, 4)
+
+
+def test_load_digits_split_is_deterministic_scaled_and_stratified():
+    a, b = sm.load_digits_split(), sm.load_digits_split()
+    assert a.X_train.shape == (1347, 64) and a.X_test.shape == (450, 64)
+    np.testing.assert_array_equal(a.X_test, b.X_test)
+    assert a.X_train.dtype == np.float32 and a.y_train.dtype == np.int64
+    assert 0.0 <= a.X_train.min() and a.X_train.max() <= 1.0
+    totals = np.bincount(np.concatenate([a.y_train, a.y_test]), minlength=10)
+    # Stratified: every digit has a quarter of its images (to within one) in the test set.
+    assert np.all(np.abs(np.bincount(a.y_test, minlength=10) - 0.25 * totals) <= 1)
+
+
+# -- helpers.softmax: bad input -------------------------------------------------------------------
+@pytest.mark.parametrize("call", [
+    lambda: sm.softmax([1.0, 2.0], temperature=0),
+    lambda: sm.softmax([1.0, 2.0], temperature=-1.0),
+    lambda: sm.softmax([1.0, 2.0], temperature=float("nan")),
+    lambda: sm.softmax([1.0, 2.0], temperature="hot"),
+    lambda: sm.softmax([]),
+    lambda: sm.softmax(np.zeros((2, 2, 2))),
+    lambda: sm.softmax([1.0, float("nan")]),
+    lambda: sm.softmax([1.0, float("inf")]),
+    lambda: sm.softmax(np.array(["a", "b"])),
+    lambda: sm.log_softmax(np.zeros((0, 3))),
+    lambda: sm.cross_entropy([[1.0, 2.0]], [2]),
+    lambda: sm.cross_entropy([[1.0, 2.0]], [-1]),
+    lambda: sm.cross_entropy([[1.0, 2.0]], [0.5]),
+    lambda: sm.cross_entropy([[1.0, 2.0], [0.0, 1.0]], [0]),
+    lambda: sm.one_hot([0, 1], 0),
+    lambda: sm.one_hot([0, 3], 3),
+    lambda: sm.one_hot([[0, 1]], 3),
+    lambda: sm.load_digits_split(test_size=0),
+    lambda: sm.load_digits_split(test_size=1.5),
+])
+def test_bad_input_raises_bilingual_value_error(call):
+    with pytest.raises(ValueError, match=BILINGUAL):
+        call()
+
+
+# -- figures --------------------------------------------------------------------------------------
+def test_static_figures_return_figures():
+    X = RNG.uniform(0, 1, size=(4, 4))
+    assert isinstance(figs.draw_toy_images(X, [0, 1, 2, 1]), Figure)
+    assert isinstance(figs.draw_network(), Figure)
+    assert isinstance(figs.draw_neg_log_curve(), Figure)
+    digits = RNG.uniform(0, 1, size=(6, 64))
+    assert isinstance(figs.draw_digit_samples(digits, np.arange(6), n=6, cols=3), Figure)
+    history = {"loss": [1.0, 0.5], "train_acc": [0.8, 0.9], "test_acc": [0.7, 0.85]}
+    assert isinstance(figs.draw_training_curves(history), Figure)
+    assert isinstance(figs.draw_confusion_matrix(np.eye(10) * 5), Figure)
+    assert isinstance(figs.draw_weight_templates(RNG.normal(size=(10, 64))), Figure)
+    assert isinstance(figs.draw_misclassified(digits, np.arange(6), np.arange(6)[::-1], np.full(6, 0.5)), Figure)
+    _close_all()
+
+
+@pytest.mark.parametrize("call", [
+    lambda: figs.draw_toy_images(np.zeros((2, 3)), [0, 1]),
+    lambda: figs.draw_toy_images(np.zeros((2, 4)), [0]),
+    lambda: figs.draw_training_curves({"loss": [1.0]}),
+    lambda: figs.draw_confusion_matrix(np.zeros((3, 4))),
+    lambda: figs.draw_weight_templates(np.zeros((10, 63))),
+    lambda: figs.draw_misclassified(np.zeros((2, 64)), [1, 2], [3], [0.5, 0.5]),
+    lambda: figs.softmax_explorer(temperatures=(1.0, 0.0)),
+    lambda: figs.softmax_explorer(logit_values=(1,)),
+    lambda: figs.softmax_explorer(class_names=("a", "b")),
+    lambda: figs.table_html(["a", "b"], [[1]]),
+])
+def test_figure_bad_input_raises_bilingual_value_error(call):
+    with pytest.raises(ValueError, match=BILINGUAL):
+        call()
+    _close_all()
+
+
+def _html_values(widget) -> list[str]:
+    """Every HTML string inside a widget tree."""
+    out = []
+    if isinstance(widget, widgets.HTML):
+        out.append(widget.value)
+    for child in getattr(widget, "children", ()):
+        out.extend(_html_values(child))
+    return out
+
+
+def test_explorer_frames_show_the_right_probabilities_and_stay_small():
+    fig = figs.softmax_explorer()
+    # 1 base image + 3 x (5 logits x 5 temperatures) + 5^3 x 5 + 3 overlays + 3 panels.
+    assert fig.frame_count() == 1 + 3 * 25 + 625 + 3 + 3
+    frames = _html_values(fig.widget())
+    p = sm.softmax([1, 0, -1])
+    # The default frame (logits 1, 0, -1 at T = 1) writes the probabilities and the losses.
+    assert any(f"{p[0]:.3f}" in s and f"{p[2]:.3f}" in s and f"{-np.log(p[0]):.3f}" in s for s in frames)
+    uniform = [s for s in frames if s.count(f"{1 / 3:.3f}") == 3]
+    assert uniform and all(f"{np.log(3):.3f}" in s for s in uniform)
+    assert sum(len(s) for s in frames) < 1_500_000  # the page stays light
+
+
+def test_explorer_small_version_builds_and_moves():
+    fig = figs.softmax_explorer(logit_values=(-1, 0, 1), temperatures=(0.5, 1.0))
+    box = fig.widget()
+    sliders = [w for w in box.children[1].children if isinstance(w, widgets.SelectionSlider)]
+    assert [s.description for s in sliders] == ["猫 的 logit", "鸡 的 logit", "狗 的 logit", "温度 T"]
+    assert len(fig._layers[0].overlays) == 5  # three o/T overlays, probabilities, true class
+    _close_all()
+
+
+def test_table_html():
+    html = figs.table_html(["a", "b"], [[1, "<b>x</b>"]])
+    assert html.count("<tr>") == 2 and "<b>x</b>" in html
+
+
+# -- exercise checkers ----------------------------------------------------------------------------
+def softmax_right(o):
+    e = np.exp(o - o.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_naive(o):
+    e = np.exp(o)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_whole_matrix(o):
+    e = np.exp(o - o.max())
+    return e / e.sum()
+
+
+def softmax_wrong_axis(o):
+    e = np.exp(o - o.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def test_check_softmax():
+    assert ex.check_softmax(softmax_right, strict=True)
+    for wrong in (softmax_naive, softmax_whole_matrix, softmax_wrong_axis):
+        result = ex.check_softmax(wrong)
+        assert not result, wrong.__name__
+    assert "上溢" in ex.check_softmax(softmax_naive).message  # the hint names the problem
+
+
+def ce_right(o, y):
+    s = o - o.max(axis=1, keepdims=True)
+    return -(s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(y)), y].mean()
+
+
+def ce_naive(o, y):
+    return -np.log(softmax_naive(o)[np.arange(len(y)), y]).mean()
+
+
+def ce_log_of_stable_softmax(o, y):
+    return -np.log(softmax_right(o)[np.arange(len(y)), y]).mean()
+
+
+def ce_sum(o, y):
+    s = o - o.max(axis=1, keepdims=True)
+    return -(s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(y)), y].sum()
+
+
+def ce_no_log(o, y):
+    return -softmax_right(o)[np.arange(len(y)), y].mean()
+
+
+def ce_no_minus(o, y):
+    return -ce_right(o, y)
+
+
+def ce_per_sample(o, y):
+    s = o - o.max(axis=1, keepdims=True)
+    return -(s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(y)), y]
+
+
+def ce_first_column(o, y):
+    s = o - o.max(axis=1, keepdims=True)
+    return -(s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[:, 0].mean()
+
+
+def test_check_cross_entropy_accepts_right_and_torch():
+    assert ex.check_cross_entropy(ce_right, strict=True)
+    assert ex.check_cross_entropy(lambda o, y: F.cross_entropy(torch.tensor(o), torch.tensor(y)), strict=True)
+
+
+@pytest.mark.parametrize("wrong", [ce_naive, ce_log_of_stable_softmax, ce_sum, ce_no_log, ce_no_minus,
+                                   ce_per_sample, ce_first_column])
+def test_check_cross_entropy_rejects(wrong):
+    result = ex.check_cross_entropy(wrong)
+    assert not result
+    with pytest.raises(AssertionError):
+        ex.check_cross_entropy(wrong, strict=True)
+
+
+def test_check_cross_entropy_messages():
+    assert "FloatingPointError" in ex.check_cross_entropy(ce_naive).message
+    assert "形状" in ex.check_cross_entropy(ce_per_sample).message
+
+
+def test_checkers_report_unimplemented_without_raising():
+    def stub(*args):
+        raise NotImplementedError
+
+    for check in (ex.check_softmax, ex.check_cross_entropy, ex.check_one_hot, ex.check_cross_entropy_grad):
+        result = check(stub)
+        assert not result and "还没有实现" in result.message
+
+
+def test_check_one_hot():
+    assert ex.check_one_hot(lambda y, k: np.eye(k)[y], strict=True)
+    assert ex.check_one_hot(lambda y, k: np.eye(k, dtype=int)[y], strict=True)
+    assert not ex.check_one_hot(lambda y, k: np.eye(y.max() + 1)[y])       # class count from the data
+    assert not ex.check_one_hot(lambda y, k: np.eye(k)[y].T)                # transposed
+    assert not ex.check_one_hot(lambda y, k: y)                             # no encoding at all
+
+
+def grad_right(o, y):
+    return (softmax_right(o) - np.eye(o.shape[1])[y]) / len(y)
+
+
+def test_check_cross_entropy_grad():
+    assert ex.check_cross_entropy_grad(grad_right, strict=True)
+    assert not ex.check_cross_entropy_grad(lambda o, y: softmax_right(o) - np.eye(o.shape[1])[y])  # no / n
+    assert not ex.check_cross_entropy_grad(lambda o, y: softmax_right(o) / len(y))               # no - y
+    assert not ex.check_cross_entropy_grad(lambda o, y: (np.eye(o.shape[1])[y] - softmax_right(o)) / len(y))
+    assert not ex.check_cross_entropy_grad(lambda o, y: (softmax_naive(o) - np.eye(o.shape[1])[y]) / len(y))
