@@ -1,0 +1,421 @@
+"""Tests of chapter 1 (引言): helpers/intro.py, helpers/figures/intro.py, helpers/exercises/intro.py."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.cluster import KMeans  # noqa: E402
+from sklearn.datasets import load_iris  # noqa: E402
+
+from helpers.exercises.intro import (  # noqa: E402
+    check_binary_metrics,
+    check_split_indices,
+    check_standardize_with_train,
+)
+from helpers.figures.intro import (  # noqa: E402
+    kmeans_explorer,
+    leakage_explorer,
+    plot_cat_dog,
+    plot_clustering,
+    plot_confusion_matrix,
+    plot_decision_regions,
+    plot_regression_fit,
+    workflow_diagram,
+)
+from helpers.intro import (  # noqa: E402
+    breast_cancer_feature_names_zh,
+    dataset_table_html,
+    kmeans_history,
+    median_call_seconds,
+    noise_selection_experiment,
+)
+from helpers.plotting import use_book_style  # noqa: E402
+
+BILINGUAL = re.compile(r"[\u4e00-\u9fff].*\([^)]*[A-Za-z]{3,}")  # Chinese first, then "(English ..."
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    use_book_style()
+    yield
+    plt.close("all")
+
+
+def raises_bilingual(fn, *args, **kwargs) -> str:
+    with pytest.raises(ValueError) as info:
+        fn(*args, **kwargs)
+    message = str(info.value)
+    assert BILINGUAL.search(message), f"not a Chinese + English message: {message}"
+    return message
+
+
+# -- helpers/intro.py ---------------------------------------------------------------------------
+
+def test_dataset_table_html_shows_the_chosen_rows_and_groups_the_headers():
+    X = np.array([[5.1, 3.5], [7.0, 3.2], [6.3, 3.3]])
+    y = np.array([0, 1, 2])
+    out = dataset_table_html(X, y, ["长", "宽"], ["甲", "乙", "丙"], rows=[0, 2], caption="说明")
+    assert 'colspan="2"' in out and "特征值" in out and "目标值" in out
+    assert "5.1" in out and "6.3" in out and "7.0" not in out
+    assert "甲" in out and "丙" in out and "乙" not in out
+    assert "说明" in out
+    # without target names the raw target is shown
+    assert ">2<" in dataset_table_html(X, y, ["长", "宽"], rows=[2])
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=["a"]),                 # names vs columns
+    dict(X=np.ones((3, 2)), y=np.ones(4), feature_names=["a", "b"]),            # y length
+    dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=["a", "b"], rows=[3]),  # row out of range
+    dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=["a", "b"], rows=[]),   # no rows
+    dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=["a", "b"], decimals=-1),
+    dict(X=np.array([[1.0, np.nan]]), y=np.ones(1), feature_names=["a", "b"]),  # NaN
+    dict(X=np.ones(3), y=np.ones(3), feature_names=["a"]),                      # 1-D X
+])
+def test_dataset_table_html_rejects_bad_input(kwargs):
+    raises_bilingual(dataset_table_html, **kwargs)
+
+
+def test_breast_cancer_names_in_chinese():
+    names = breast_cancer_feature_names_zh(["mean radius", "area error", "worst concave points"])
+    assert names == ["半径（均值）", "面积（标准误）", "凹点数（最差值）"]
+    from sklearn.datasets import load_breast_cancer
+
+    all_names = breast_cancer_feature_names_zh(load_breast_cancer().feature_names)
+    assert len(set(all_names)) == 30
+    raises_bilingual(breast_cancer_feature_names_zh, ["mean colour"])
+
+
+def test_kmeans_history_matches_sklearn_and_never_increases_inertia():
+    X = load_iris().data[:, 2:]
+    init = X[[0, 60, 120]]
+    steps = kmeans_history(X, init)
+    assert steps[0]["kind"] == "init" and steps[0]["labels"] is None
+    assert [s["kind"] for s in steps[1:]] == ["assign", "update"] * ((len(steps) - 1) // 2)
+    inertias = [s["inertia"] for s in steps[1:]]
+    assert all(b <= a + 1e-9 for a, b in zip(inertias, inertias[1:]))
+    reference = KMeans(n_clusters=3, init=init, n_init=1, algorithm="lloyd").fit(X)
+    np.testing.assert_array_equal(steps[-1]["labels"], reference.labels_)
+    np.testing.assert_allclose(steps[-1]["centers"], reference.cluster_centers_)
+    np.testing.assert_allclose(steps[-1]["inertia"], reference.inertia_)
+
+
+def test_kmeans_history_rejects_bad_input():
+    X = np.random.default_rng(0).normal(size=(10, 2))
+    raises_bilingual(kmeans_history, X, np.zeros((2, 3)))          # dimension mismatch
+    raises_bilingual(kmeans_history, X, np.zeros((11, 2)))         # more clusters than samples
+    raises_bilingual(kmeans_history, X, X[:2], max_iter=0)
+    raises_bilingual(kmeans_history, np.zeros((0, 2)), X[:2])      # empty data
+
+
+def test_noise_selection_experiment_shows_the_leak():
+    out = noise_selection_experiment([1, 50], [0.3], n_samples=60, n_features=300, n_repeats=8, seed=1)
+    assert set(out) == {("before", 0.3), ("after", 0.3)}
+    assert out[("before", 0.3)].shape == (8, 2)
+    assert np.all((out[("before", 0.3)] >= 0) & (out[("before", 0.3)] <= 1))
+    # selecting on all data (leak) looks far better than chance; selecting on training data does not
+    assert out[("before", 0.3)][:, 1].mean() > 0.75
+    assert abs(out[("after", 0.3)][:, 1].mean() - 0.5) < 0.15
+    again = noise_selection_experiment([1, 50], [0.3], n_samples=60, n_features=300, n_repeats=8, seed=1)
+    np.testing.assert_array_equal(out[("after", 0.3)], again[("after", 0.3)])
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(ks=[0], test_ratios=[0.2]),
+    dict(ks=[5000], test_ratios=[0.2]),
+    dict(ks=[], test_ratios=[0.2]),
+    dict(ks=[1], test_ratios=[0.0]),
+    dict(ks=[1], test_ratios=[1.0]),
+    dict(ks=[1], test_ratios=[]),
+    dict(ks=[1], test_ratios=[0.2], n_samples=4),
+    dict(ks=[1], test_ratios=[0.2], n_repeats=0),
+])
+def test_noise_selection_experiment_rejects_bad_input(kwargs):
+    raises_bilingual(noise_selection_experiment, **kwargs)
+
+
+def test_median_call_seconds():
+    calls = []
+    t = median_call_seconds(lambda: calls.append(1), repeats=5)
+    assert t >= 0 and len(calls) == 6  # one warm-up call
+    raises_bilingual(median_call_seconds, "not a function")
+    raises_bilingual(median_call_seconds, lambda: None, repeats=0)
+
+
+# -- helpers/figures/intro.py -----------------------------------------------------------------------
+
+def test_static_figures_draw():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (10, 2)), rng.normal(4, 1, (10, 2))])
+    y = np.repeat([0, 1], 10)
+    centroids = np.stack([X[y == c].mean(axis=0) for c in (0, 1)])
+    assert plot_cat_dog(X, y, centroids, [1.0, 1.0], 0).axes
+    assert plot_decision_regions(lambda P: (P[:, 0] > 2).astype(int), X, y, X[:4], y[:4], ["甲", "乙"],
+                                 "x", "y", "标题", resolution=20).axes
+    assert plot_regression_fit(X[:, 0], X[:, 1], X[:3, 0], X[:3, 1], 1.0, 0.0, "x", "y", "标题").axes
+    assert len(plot_clustering(X, y, centroids, y, ["甲", "乙"], "x", "y").axes) == 3
+    assert plot_confusion_matrix(np.array([[5, 1], [2, 7]]), ["良性", "恶性"]).axes
+    assert workflow_diagram().axes
+
+
+def test_figures_reject_bad_input():
+    raises_bilingual(workflow_diagram, ["只有一条"])
+    raises_bilingual(plot_confusion_matrix, np.ones((3, 3)), ["a", "b", "c"])
+
+
+def _frames(layer):
+    return list(layer.frames.values())
+
+
+def test_kmeans_explorer_every_control_changes_the_picture():
+    X = load_iris().data[:, 2:]
+    histories = {k: kmeans_history(X, X[:: 150 // k][:k], max_iter=2) for k in (2, 3)}
+    fig = kmeans_explorer(X, histories, "x", "y", default_k=3)
+    fig.widget()
+    base, panel = fig._layers
+    overlay = base.overlays[0]
+    n_steps = max(len(h) for h in histories.values())
+    assert len(base.frames) == 1 and len(overlay.frames) == 2 * n_steps
+    # frames are keyed by control indices (k, step); k index 0 is K = 2, index 1 is K = 3
+    assert overlay.frames[(1, 0)] != overlay.frames[(1, 1)]   # the step control
+    assert overlay.frames[(0, 1)] != overlay.frames[(1, 1)]   # the K control
+    assert panel.frames[(1, 0)] != panel.frames[(1, 1)]
+    raises_bilingual(kmeans_explorer, X, {}, "x", "y")
+
+
+def test_leakage_explorer_every_control_changes_what_is_shown():
+    ks, ratios = [1, 20], [0.2, 0.5]
+    results = noise_selection_experiment(ks, ratios, n_samples=40, n_features=100, n_repeats=4)
+    fig = leakage_explorer(results, ks, ratios, n_samples=40, n_features=100)
+    fig.widget()
+    image, panel = fig._layers
+    overlay = image.overlays[0]
+    assert len(image.frames) == 4 and len(overlay.frames) == 8 and len(panel.frames) == 8
+    # frames are keyed by control indices: timing (0 before, 1 after), ratio, k
+    assert image.frames[(0, 0)] != image.frames[(1, 0)]          # timing
+    assert image.frames[(0, 0)] != image.frames[(0, 1)]          # test ratio
+    assert overlay.frames[(0, 0, 0)] != overlay.frames[(0, 0, 1)]  # k
+    assert panel.frames[(0, 0, 0)] != panel.frames[(0, 0, 1)]
+    assert "假象" in panel.frames[(0, 0, 1)] and "真实水平" in panel.frames[(1, 0, 1)]
+    incomplete = {key: value for key, value in results.items() if key[0] == "before"}
+    raises_bilingual(leakage_explorer, incomplete, ks, ratios, 40, 100)
+
+
+# -- helpers/exercises/intro.py: binary metrics -------------------------------------------------------
+
+def metrics_right(y_true, y_pred, positive):
+    t, p = y_true == positive, y_pred == positive
+    tp = np.sum(t & p)
+    return (float(np.mean(y_true == y_pred)),
+            float(tp / p.sum()) if p.sum() else 0.0,
+            float(tp / t.sum()) if t.sum() else 0.0)
+
+
+def metrics_swapped(y_true, y_pred, positive):
+    a, p, r = metrics_right(y_true, y_pred, positive)
+    return a, r, p
+
+
+def metrics_positive_is_one(y_true, y_pred, positive):
+    return metrics_right(y_true, y_pred, 1)
+
+
+def metrics_integer_division(y_true, y_pred, positive):
+    t, p = y_true == positive, y_pred == positive
+    tp = int(np.sum(t & p))
+    return (int(np.sum(y_true == y_pred)) // len(y_true),
+            tp // int(p.sum()) if p.sum() else 0, tp // int(t.sum()) if t.sum() else 0)
+
+
+def metrics_no_zero_guard(y_true, y_pred, positive):
+    t, p = y_true == positive, y_pred == positive
+    tp = np.sum(t & p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return float(np.mean(y_true == y_pred)), float(tp / p.sum()), float(tp / t.sum())
+
+
+def metrics_assume_01(y_true, y_pred, positive):
+    tp = np.sum(y_true * y_pred)
+    return float(np.mean(y_true == y_pred)), float(tp / np.sum(y_pred)), float(tp / np.sum(y_true))
+
+
+def not_implemented(*args):
+    raise NotImplementedError
+
+
+def test_check_binary_metrics_accepts_a_right_answer():
+    assert check_binary_metrics(metrics_right)
+    assert check_binary_metrics(metrics_right, strict=True)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (metrics_swapped, "对调"),
+    (metrics_positive_is_one, "正类弄错"),
+    (metrics_integer_division, "整除"),
+    (metrics_no_zero_guard, "nan"),
+    (metrics_assume_01, ""),
+    (not_implemented, "还没有实现"),
+])
+def test_check_binary_metrics_rejects_typical_mistakes(wrong, words):
+    result = check_binary_metrics(wrong)
+    assert not result
+    assert words in result.message
+    with pytest.raises(AssertionError):
+        check_binary_metrics(wrong, strict=True)
+
+
+# -- exercise 2: split -------------------------------------------------------------------------------
+
+def split_right(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError("test_ratio 必须在 (0, 1) 之间")
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = math.ceil(n * test_ratio)
+    return order[n_test:], order[:n_test]
+
+
+def split_with_replacement(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    rng = np.random.default_rng(seed)
+    n_test = math.ceil(n * test_ratio)
+    test = rng.choice(n, n_test)  # with replacement: duplicates
+    return np.setdiff1d(np.arange(n), test), test
+
+
+def split_overlapping(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = math.ceil(n * test_ratio)
+    return order, order[:n_test]  # the test samples are also trained on
+
+
+def split_not_shuffled(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    n_test = math.ceil(n * test_ratio)
+    return np.arange(n - n_test), np.arange(n - n_test, n)
+
+
+def split_floor(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = int(n * test_ratio)
+    return order[n_test:], order[:n_test]
+
+
+def split_ignores_seed(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    order = np.random.default_rng().permutation(n)
+    n_test = math.ceil(n * test_ratio)
+    return order[n_test:], order[:n_test]
+
+
+def split_fixed_seed(n, test_ratio, seed):
+    return split_right(n, test_ratio, 0)
+
+
+def split_no_check(n, test_ratio, seed):
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = math.ceil(n * test_ratio)
+    return order[n_test:], order[:n_test]
+
+
+def test_check_split_indices_accepts_a_right_answer():
+    assert check_split_indices(split_right, strict=True)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (split_with_replacement, "有放回"),
+    (split_overlapping, "重叠"),
+    (split_not_shuffled, "没有打乱"),
+    (split_floor, "ceil"),
+    (split_ignores_seed, "同一个 seed"),
+    (split_fixed_seed, "seed 没有用上"),
+    (split_no_check, "ValueError"),
+    (not_implemented, "还没有实现"),
+])
+def test_check_split_indices_rejects_typical_mistakes(wrong, words):
+    result = check_split_indices(wrong)
+    assert not result
+    assert words in result.message
+    with pytest.raises(AssertionError):
+        check_split_indices(wrong, strict=True)
+
+
+# -- exercise 3: standardise ---------------------------------------------------------------------------
+
+def std_right(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    sigma = np.where(sigma == 0, 1.0, sigma)
+    return (X_train - mu) / sigma, (X_test - mu) / sigma
+
+
+def std_test_own_stats(X_train, X_test):
+    return std_right(X_train, X_train)[0], std_right(X_test, X_test)[0]
+
+
+def std_combined(X_train, X_test):
+    both = np.vstack([X_train, X_test])
+    mu, sigma = both.mean(axis=0), both.std(axis=0)
+    sigma = np.where(sigma == 0, 1.0, sigma)
+    return (X_train - mu) / sigma, (X_test - mu) / sigma
+
+
+def std_ddof1(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0, ddof=1)
+    sigma = np.where(sigma == 0, 1.0, sigma)
+    return (X_train - mu) / sigma, (X_test - mu) / sigma
+
+
+def std_in_place(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    sigma = np.where(sigma == 0, 1.0, sigma)
+    X_test -= mu
+    X_test /= sigma
+    X_train -= mu
+    X_train /= sigma
+    return X_train, X_test
+
+
+def std_no_zero_guard(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (X_train - mu) / sigma, (X_test - mu) / sigma
+
+
+def std_only_centred(X_train, X_test):
+    mu = X_train.mean(axis=0)
+    return X_train - mu, X_test - mu
+
+
+def test_check_standardize_accepts_a_right_answer():
+    assert check_standardize_with_train(std_right, strict=True)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (std_test_own_stats, "它自己的"),
+    (std_combined, "一起算"),
+    (std_ddof1, "ddof"),
+    (std_in_place, "改动了传入的数组"),
+    (std_no_zero_guard, "标准差为 0"),
+    (std_only_centred, "数值不对"),
+    (not_implemented, "还没有实现"),
+])
+def test_check_standardize_rejects_typical_mistakes(wrong, words):
+    result = check_standardize_with_train(wrong)
+    assert not result
+    assert words in result.message
+    with pytest.raises(AssertionError):
+        check_standardize_with_train(wrong, strict=True)
