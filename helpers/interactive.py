@@ -465,6 +465,8 @@ class InteractiveFigure:
         header = [widgets.HTML(f"<b>{html_lib.escape(self.title)}</b>")] if self.title else []
         controls_box = widgets.VBox(list(control_widgets.values()))
         body = widgets.HBox(panels, layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        controls_box.add_class("mlbook-controls")
+        body.add_class("mlbook-figure-body")  # what the browser tests compare before/after a move
         box = widgets.VBox(header + [controls_box, body])
         box.add_class("mlbook-interactive")
         box._mlbook_links = links  # keep the links alive with the widget

@@ -1,0 +1,119 @@
+"""Drive a real JupyterLab in headless Chromium: start a server, open a notebook, run it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "mlbook-test-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def lab_server(notebook: Path) -> Iterator[tuple[str, str]]:
+    """A JupyterLab server on a copy of ``notebook`` (so autosave never touches the repository).
+
+    Yields (base URL, path of the notebook copy).
+    """
+    work = Path(tempfile.mkdtemp(prefix="mlbook-lab-"))
+    shutil.copy(notebook, work / notebook.name)
+    port = _free_port()
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "runtime"), JUPYTER_CONFIG_DIR=str(work / "config"),
+               JUPYTERLAB_SETTINGS_DIR=str(work / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"))
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           f"--ServerApp.token={TOKEN}", f"--ServerApp.root_dir={work}",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.news_url=None",
+           "--LabApp.extension_manager=readonly"]  # no update checks, no news, no PyPI queries
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # CI machines run as root
+    log = open(work / "server.log", "w")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (work / "server.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, work / notebook.name
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _status(page) -> tuple[str, str]:
+    return page.locator(".jp-Notebook-ExecutionIndicator").first.evaluate(
+        "e => [e.getAttribute('data-status') || '', "
+        "(e.querySelector('[aria-valuenow]') || e).getAttribute('aria-valuenow') || '']")
+
+
+def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240) -> tuple[float, dict]:
+    """Open the notebook, wait for its kernel, run every cell, save it.
+
+    JupyterLab renders only the cells in view, so the outcome is read from the saved
+    notebook file: returns (seconds the run took, the saved notebook as a dict).
+    """
+    page.goto(f"{base}/lab/tree/{notebook.name}?token={TOKEN}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+    page.wait_for_function(
+        "() => (document.querySelector('.jp-Notebook-ExecutionIndicator') || {}).getAttribute?.('data-status') === 'idle'",
+        timeout=90_000)
+    start = time.time()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    idle_since, seen_busy = None, False
+    while time.time() < start + timeout_s:
+        page.wait_for_timeout(250)
+        status, progress = _status(page)
+        seen_busy = seen_busy or status != "idle"
+        if seen_busy and status == "idle" and progress in ("100", ""):
+            idle_since = idle_since or time.time()
+            if time.time() - idle_since > 2.0:
+                break
+        else:
+            idle_since = None
+    else:
+        raise TimeoutError(f"cells still running after {timeout_s} s")
+    seconds = (idle_since or time.time()) - start
+    page.keyboard.press("Control+s")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        if all(c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"):
+            return seconds, nb
+        page.wait_for_timeout(500)
+    counts = [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"]
+    raise AssertionError(f"not every cell ran (or the notebook was not saved): execution counts {counts}")
+
+
+def figure_slider(page, figure_index: int, label_fragment: str):
+    """The interactive figure number ``figure_index`` and its slider whose label contains the fragment."""
+    figure = page.locator(".mlbook-interactive").nth(figure_index)
+    figure.scroll_into_view_if_needed()
+    slider = figure.locator(".widget-hslider", has=page.locator(".widget-label", has_text=label_fragment)).first
+    return figure, slider

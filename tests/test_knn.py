@@ -1,0 +1,167 @@
+"""Chapter 2: helpers.knn, its figures and its exercise checkers."""
+
+from collections import Counter
+
+import matplotlib
+
+matplotlib.use("Agg")
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.datasets import load_iris, load_wine  # noqa: E402
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from helpers.exercises.knn import check_euclidean_distance, check_knn_regress, check_majority_vote  # noqa: E402
+from helpers.figures.knn import knn_classifier_explorer, knn_regression_explorer  # noqa: E402
+from helpers.knn import (knn_predict, knn_regress, majority_vote, nearest_neighbors,  # noqa: E402
+                         pairwise_distances, vote_counts, wolf_pack_data)
+from helpers.plotting import use_book_style  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def wine_scaled():
+    X, y = load_wine(return_X_y=True)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(y))
+    train, test = order[:120], order[120:]
+    scaler = StandardScaler().fit(X[train])
+    return scaler.transform(X[train]), y[train], scaler.transform(X[test]), y[test]
+
+
+@pytest.mark.parametrize("k", range(1, 16))
+def test_predictions_equal_scikit_learn_on_wine(wine_scaled, k):
+    X_train, y_train, X_test, _ = wine_scaled
+    expected = KNeighborsClassifier(n_neighbors=k).fit(X_train, y_train).predict(X_test)
+    np.testing.assert_array_equal(knn_predict(X_train, y_train, X_test, k), expected)
+
+
+def test_manhattan_equals_scikit_learn(wine_scaled):
+    X_train, y_train, X_test, _ = wine_scaled
+    expected = KNeighborsClassifier(n_neighbors=5, p=1).fit(X_train, y_train).predict(X_test)
+    np.testing.assert_array_equal(knn_predict(X_train, y_train, X_test, 5, metric="manhattan"), expected)
+
+
+def test_regression_equals_scikit_learn_without_distance_ties():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(60, 3)), rng.normal(size=60)
+    Q = rng.normal(size=(20, 3))
+    expected = KNeighborsRegressor(n_neighbors=7).fit(X, y).predict(Q)
+    np.testing.assert_allclose(knn_regress(X, y, Q, 7), expected)
+
+
+def test_distances_are_exact():
+    A = np.array([[0.0, 0.0], [1.0, 1.0]])
+    B = np.array([[3.0, 4.0]])
+    np.testing.assert_allclose(pairwise_distances(A, B).numpy(), [[5.0], [np.sqrt(13)]])
+    np.testing.assert_allclose(pairwise_distances(A, B, "manhattan").numpy(), [[7.0], [5.0]])
+
+
+def test_distance_ties_go_to_the_earlier_training_sample():
+    # Source section 4.1.3: points 2 (class 0) and 3 (class 1) are both 0.5 from (2, 2).
+    X = np.array([[1.0, 2.0], [1.5, 1.8], [2.0, 1.5], [2.5, 2.0], [3.0, 1.8], [3.5, 1.5],
+                  [2.0, 2.8], [1.8, 3.0], [2.2, 3.2]])
+    y = np.array([0, 0, 0, 1, 1, 1, 0, 0, 0])
+    _, idx = nearest_neighbors(X, np.array([[2.0, 2.0]]), 2)
+    assert idx[0].tolist() == [2, 3]
+    assert knn_predict(X, y, np.array([[2.0, 2.0]]), 1)[0] == 0
+    reordered = np.r_[X[3:4], X[:3], X[4:]]
+    y_reordered = np.r_[y[3:4], y[:3], y[4:]]
+    assert knn_predict(reordered, y_reordered, np.array([[2.0, 2.0]]), 1)[0] == 1
+
+
+def test_vote_ties_go_to_the_smallest_label():
+    assert majority_vote([[1, 0]]).tolist() == [0]
+    assert majority_vote([[2, 2, 1, 1, 0]]).tolist() == [1]
+    assert majority_vote([2, 0, 2]).tolist() == [2]
+    assert vote_counts([2, 0, 2], 3).tolist() == [1, 0, 2]
+
+
+def test_wolf_pack_story_changes_with_k():
+    X, y, paw = wolf_pack_data()
+    assert [knn_predict(X, y, paw[None, :], k)[0] for k in (1, 3, 5)] == [1, 0, 1]
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(k=0), r"k 必须是正整数 \(k must be a positive integer\), got 0"),
+    (dict(k=-1), "k 必须是正整数"),
+    (dict(k=2.0), "k 必须是正整数"),
+    (dict(k=100), r"k 不能大于训练样本数 14 \(k cannot exceed the 14 training samples\)"),
+    (dict(X_query=np.zeros((1, 3))), "必须相同"),
+    (dict(X_query=np.zeros((0, 2))), "不能为空"),
+    (dict(X_query=np.array([[np.nan, 0.0]])), "NaN"),
+    (dict(X_train=np.zeros((0, 2))), "不能为空"),
+    (dict(y_train=np.zeros(3, dtype=int)), "不一致"),
+    (dict(y_train=np.full(14, 0.5)), "非负整数"),
+    (dict(metric="cosine"), "metric 必须是"),
+])
+def test_bad_input_gets_a_bilingual_error(kwargs, fragment):
+    X, y, paw = wolf_pack_data()
+    args = dict(X_train=X, y_train=y, X_query=paw[None, :], k=3)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=fragment):
+        knn_predict(**args)
+
+
+def test_regression_rejects_nan_targets():
+    X, y, paw = wolf_pack_data()
+    with pytest.raises(ValueError, match="NaN"):
+        knn_regress(X, np.where(y == 0, np.nan, 1.0), paw[None, :], 3)
+
+
+# ---- exercise checkers: accept a right answer, reject the typical wrong ones ----
+
+def test_euclidean_checker():
+    assert check_euclidean_distance(lambda a, b: np.sqrt(((a - b) ** 2).sum()))
+    assert check_euclidean_distance(lambda a, b: np.linalg.norm(a - b))
+    no_sqrt = check_euclidean_distance(lambda a, b: ((a - b) ** 2).sum())
+    assert not no_sqrt and "平方根" in no_sqrt.message
+    assert not check_euclidean_distance(lambda a, b: np.abs(a - b).sum())          # Manhattan
+    assert not check_euclidean_distance(lambda a, b: np.sqrt(((a - b)[:2] ** 2).sum()))  # first two dims only
+    assert not check_euclidean_distance(lambda a, b: np.sqrt((a - b).sum() ** 2))
+
+
+def test_majority_vote_checker():
+    assert check_majority_vote(lambda labels: int(np.argmax(np.bincount(labels))))
+    most_common = check_majority_vote(lambda labels: Counter(labels.tolist()).most_common(1)[0][0])
+    assert not most_common and "平票" in most_common.message
+    assert not check_majority_vote(lambda labels: int(np.max(labels)))
+    assert not check_majority_vote(lambda labels: int(labels[0]))
+
+
+def test_knn_regress_checker():
+    def right(X, y, x, k):
+        return float(y[np.argsort(np.linalg.norm(X - x, axis=1), kind="stable")[:k]].mean())
+
+    assert check_knn_regress(right)
+    assert not check_knn_regress(lambda X, y, x, k: float(np.median(y[np.argsort(np.linalg.norm(X - x, axis=1))[:k]])))
+    assert not check_knn_regress(lambda X, y, x, k: float(y[np.argsort(-np.linalg.norm(X - x, axis=1))[:k]].mean()))
+    assert not check_knn_regress(lambda X, y, x, k: float(y[np.argsort(np.linalg.norm(X - x, axis=1))[:k + 1]].mean()))
+    assert not check_knn_regress(lambda X, y, x, k: float(y[np.argsort(np.abs(X[:, 0] - x[0]))[:k]].mean()))
+
+
+# ---- figures ----
+
+def test_classifier_explorer_frames_and_errors():
+    use_book_style()
+    iris = load_iris()
+    fig = knn_classifier_explorer(iris.data[:, :2], iris.target, ["a", "b", "c"], ["x", "y"],
+                                  xs=[5.0, 6.0], ys=[3.0], k_values=[1, 2, 3])
+    assert fig.frame_count() == 2 * 3 + 2 * 3 * 2 * 1
+    assert "mlbook-interactive" in fig.widget()._dom_classes
+    with pytest.raises(ValueError, match="两个特征"):
+        knn_classifier_explorer(iris.data, iris.target, ["a", "b", "c"], ["x", "y"], xs=[5.0], ys=[3.0])
+    with pytest.raises(ValueError, match="k 不能大于"):
+        knn_classifier_explorer(iris.data[:5, :2], iris.target[:5], ["a"], ["x", "y"], xs=[5.0], ys=[3.0],
+                                k_values=[10])
+
+
+def test_regression_explorer_frames_and_errors():
+    use_book_style()
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 40)
+    y = np.sin(x) * 50 + 100
+    fig = knn_regression_explorer(x[:30], y[:30], x[30:], y[30:], "x", "y", queries=[2.0, 5.0], k_values=[1, 5])
+    assert fig.frame_count() == 2 + 4
+    fig.widget()
+    with pytest.raises(ValueError, match="不一致"):
+        knn_regression_explorer(x[:30], y[:29], x[30:], y[30:], "x", "y", queries=[2.0])

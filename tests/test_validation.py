@@ -1,0 +1,58 @@
+"""Bad input to a helper gets a Chinese/English ValueError, never a silent wrong answer."""
+
+import numpy as np
+import pytest
+import torch
+
+from helpers.validation import (as_float_matrix, as_vector, check_choice, check_k, check_positive_int,
+                                check_same_width, to_numpy)
+
+
+def test_to_numpy_accepts_lists_arrays_and_tensors():
+    assert to_numpy([1, 2]).tolist() == [1, 2]
+    assert to_numpy(torch.tensor([[1.0]])).shape == (1, 1)
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.5, True, "3", None])
+def test_positive_int_rejects(value):
+    with pytest.raises(ValueError, match=r"必须是正整数 \(k must be a positive integer\)"):
+        check_positive_int(value, "k")
+
+
+def test_k_larger_than_training_set():
+    assert check_k(np.int64(3), 3) == 3
+    with pytest.raises(ValueError, match=r"k 不能大于训练样本数 3 \(k cannot exceed the 3 training samples\), got 4"):
+        check_k(4, 3)
+
+
+@pytest.mark.parametrize("value, fragment", [
+    (np.zeros(3), "二维"),
+    (np.zeros((0, 2)), "不能为空"),
+    (np.zeros((2, 0)), "不能为空"),
+    (np.array([[1.0, np.nan]]), "NaN"),
+    (np.array([[1.0, np.inf]]), "NaN 或无穷大"),
+    (np.array([["a", None]], dtype=object), "数值"),
+])
+def test_matrix_rejects(value, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        as_float_matrix(value, "X")
+
+
+def test_vector_checks_length_and_nan():
+    assert as_vector([1, 2, 3], "y", length=3).shape == (3,)
+    with pytest.raises(ValueError, match="长度 2 与样本数 3 不一致"):
+        as_vector([1, 2], "y", length=3)
+    with pytest.raises(ValueError, match="不能为空"):
+        as_vector([], "y")
+    with pytest.raises(ValueError, match="NaN"):
+        as_vector([1.0, float("nan")], "y")
+    with pytest.raises(ValueError, match="一维"):
+        as_vector([[1, 2]], "y")
+
+
+def test_width_and_choice():
+    with pytest.raises(ValueError, match="必须相同"):
+        check_same_width(np.zeros((2, 3)), np.zeros((2, 2)), "A", "B")
+    assert check_choice("l1", "metric", ("l1", "l2")) == "l1"
+    with pytest.raises(ValueError, match="metric 必须是"):
+        check_choice("cosine", "metric", ("l1", "l2"))
