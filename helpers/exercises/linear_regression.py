@@ -1,0 +1,231 @@
+"""Chapter 3 exercises: squared loss, the SGD update, the analytic solution and standardisation."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from ..validation import to_numpy
+from ._core import Case, CheckResult, compare, run_cases
+
+
+# -- 1. squared loss ----------------------------------------------------------------
+def _squared_loss_check(y_hat: Any, y: Any) -> Callable[[Any], str | None]:
+    """A Case.check that recognises the usual mistakes in a squared loss."""
+    y_hat_np, y_np = to_numpy(y_hat).astype(float), to_numpy(y).astype(float)
+    expected = (y_hat_np - y_np.reshape(y_hat_np.shape)) ** 2 / 2
+
+    def check(result: Any) -> str | None:
+        try:
+            got = to_numpy(result).astype(float)
+        except (TypeError, ValueError):
+            return f"应返回数组或张量，得到 {type(result).__name__}"
+        if got.ndim == 2 and got.shape[0] == got.shape[1] == len(y_np) and expected.shape != got.shape:
+            return (f"结果的形状是 {got.shape}：y_hat {y_hat_np.shape} 与 y {y_np.shape} 相减时发生了广播。"
+                    "先把 y 变成 y_hat 的形状：y.reshape(y_hat.shape)")
+        if compare(got, expected) is None:
+            return None
+        if got.size == 1 and expected.size > 1:
+            return "只返回了一个数：这里要的是每个样本各自的损失（不要求和或求平均）"
+        if got.shape == expected.shape and np.allclose(got, 2 * expected):
+            return "结果是正确答案的 2 倍：平方损失前面有系数 ½"
+        if got.shape == expected.shape and np.allclose(got, np.sqrt(2 * expected)):
+            return "结果是 |ŷ − y|：差要平方，再乘 ½"
+        return compare(got, expected)
+
+    return check
+
+
+def check_squared_loss(fn: Callable, strict: bool = False) -> CheckResult:
+    """Chapter 3 exercise: fn(y_hat, y) returns ½(ŷ − y)² per sample, shaped like y_hat."""
+    rng = np.random.default_rng(3)
+    y_hat_rand, y_rand = rng.normal(size=(6, 1)), rng.normal(size=6)
+    t_hat, t_y = torch.tensor([[1.0], [2.0], [4.0]]), torch.tensor([1.5, 2.0, 1.0])
+    cases = [
+        Case("y_hat 和 y 都是 (3, 1)：[[3], [1], [0]] 与 [[1], [1], [2]]",
+             (np.array([[3.0], [1.0], [0.0]]), np.array([[1.0], [1.0], [2.0]])),
+             check=_squared_loss_check(np.array([[3.0], [1.0], [0.0]]), np.array([[1.0], [1.0], [2.0]])),
+             hint="l = ½(ŷ − y)²，对每个样本分别计算"),
+        Case("y 是一维的 (6,)，y_hat 是 (6, 1)", (y_hat_rand, y_rand),
+             check=_squared_loss_check(y_hat_rand, y_rand),
+             hint="和本章的 squared_loss 一样，用 y.reshape(y_hat.shape) 统一形状"),
+        Case("torch 张量：y_hat (3, 1)，y (3,)", (t_hat, t_y), check=_squared_loss_check(t_hat, t_y),
+             hint="同一份代码要对 NumPy 数组和 torch 张量都能用：只用 -、**、/ 和 reshape"),
+        Case("预测完全正确时损失为 0", (np.array([[2.5], [-1.0]]), np.array([2.5, -1.0])),
+             check=_squared_loss_check(np.array([[2.5], [-1.0]]), np.array([2.5, -1.0]))),
+    ]
+    return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
+
+
+# -- 2. the minibatch SGD update ------------------------------------------------------
+def _sgd_case(description: str, shapes: list[tuple[int, ...]], lr: float, batch_size: int,
+              seed: int) -> Case:
+    generator = torch.Generator().manual_seed(seed)
+    params, starts, grads = [], [], []
+    for shape in shapes:
+        start = torch.randn(shape, generator=generator)
+        grad = torch.randn(shape, generator=generator)
+        param = start.clone().requires_grad_(True)
+        param.grad = grad.clone()
+        params.append(param)
+        starts.append(start)
+        grads.append(grad)
+    objects = [id(p) for p in params]
+
+    def check(result: Any) -> str | None:
+        for number, (param, start, grad, ident) in enumerate(zip(params, starts, grads, objects), 1):
+            if id(param) != ident or not param.requires_grad:
+                return f"第 {number} 个参数不再是原来那个需要梯度的张量"
+            value = param.detach()
+            right = start - lr * grad / batch_size
+            if torch.allclose(value, right, atol=1e-6):
+                pass
+            elif torch.allclose(value, start):
+                return (f"第 {number} 个参数没有变：param = param - … 只让局部变量指向了新张量，"
+                        "要原地更新：param -= …")
+            elif torch.allclose(value, start - lr * grad):
+                return "更新量太大了 batch_size 倍：param.grad 是小批量损失之和的梯度，要除以 batch_size"
+            elif torch.allclose(value, start + lr * grad / batch_size):
+                return "方向反了：梯度指向损失增大的方向，要减去它"
+            else:
+                return (f"第 {number} 个参数的更新不对：期望 {right.flatten()[:4].tolist()}，"
+                        f"得到 {value.flatten()[:4].tolist()}")
+            if param.grad is None or not torch.all(param.grad == 0):
+                return "更新后没有把梯度清零：PyTorch 会把下一次 backward() 的梯度累加上去，要 param.grad.zero_()"
+        return None
+
+    return Case(description, (params, lr, batch_size), check=check,
+                hint="在 with torch.no_grad(): 里写 param -= lr * param.grad / batch_size，然后 param.grad.zero_()")
+
+
+def check_sgd(fn: Callable, strict: bool = False) -> CheckResult:
+    """Chapter 3 exercise: fn(params, lr, batch_size) updates each param in place and zeroes its gradient."""
+    cases = [
+        _sgd_case("w 形状 (2, 1)、b 形状 (1,)，lr = 0.1，batch_size = 4", [(2, 1), (1,)], 0.1, 4, seed=0),
+        _sgd_case("三个参数，lr = 0.03，batch_size = 10", [(3, 1), (1,), (2, 2)], 0.03, 10, seed=1),
+        _sgd_case("batch_size = 1（随机梯度下降）", [(4, 1), (1,)], 0.5, 1, seed=2),
+    ]
+    return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
+
+
+# -- 3. the analytic solution -----------------------------------------------------------
+def _least_squares_reference(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    X_tilde = np.column_stack([X, np.ones(len(X))])
+    solution = np.linalg.lstsq(X_tilde, y, rcond=None)[0]
+    return solution[:-1], float(solution[-1])
+
+
+def _least_squares_check(X: np.ndarray, y: np.ndarray) -> Callable[[Any], str | None]:
+    w_ref, b_ref = _least_squares_reference(X, y)
+    w_no_bias = np.linalg.lstsq(X, y, rcond=None)[0]
+
+    def check(result: Any) -> str | None:
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return f"应返回 (w, b) 两个值，得到 {type(result).__name__}"
+        w, b = result
+        try:
+            w = to_numpy(w).astype(float).reshape(-1)
+            b = float(np.asarray(to_numpy(b), dtype=float).reshape(-1)[0])
+        except (TypeError, ValueError, IndexError):
+            return "w 应是一维数组，b 应是一个数"
+        if w.shape == (X.shape[1] + 1,):
+            return "w 多了一个元素：最后一列（全 1 列）对应的是偏置 b，要把它拆出来单独返回"
+        if w.shape != w_ref.shape:
+            return f"w 的形状不对：期望 {w_ref.shape}，得到 {w.shape}"
+        if np.allclose(w, w_no_bias, atol=1e-6) and not np.allclose(w, w_ref, atol=1e-6):
+            return "看起来没有加全 1 列：没有偏置时直线被迫穿过原点。先 np.column_stack([X, np.ones(n)])"
+        problem = compare(w, w_ref, atol=1e-6, rtol=1e-5)
+        if problem:
+            return "w " + problem
+        return compare(b, b_ref, atol=1e-6, rtol=1e-5)
+
+    return check
+
+
+def check_least_squares(fn: Callable, strict: bool = False) -> CheckResult:
+    """Chapter 3 exercise: fn(X, y) returns (w, b) minimising Σ(Xw + b − y)², via lstsq (no inverse)."""
+    x_line = np.array([[0.0], [1.0], [2.0], [3.0]])
+    y_line = np.array([1.0, 3.0, 5.0, 7.0])  # y = 2x + 1 exactly
+    rng = np.random.default_rng(4)
+    X_rand = rng.normal(size=(50, 3))
+    y_rand = X_rand @ np.array([1.5, -2.0, 0.5]) + 3.0 + rng.normal(0, 0.1, 50)
+    X_far = rng.normal(size=(40, 2)) + 5.0  # far from the origin: a missing bias shows
+    y_far = X_far @ np.array([0.5, -1.0]) + 10.0 + rng.normal(0, 0.1, 40)
+    base = rng.normal(size=(30, 1))
+    X_dup = np.column_stack([base, base, rng.normal(size=30)])  # two identical columns
+    y_dup = X_dup @ np.array([1.0, 1.0, -1.0]) + 0.5 + rng.normal(0, 0.1, 30)
+    cases = [
+        Case("正好在直线 y = 2x + 1 上的四个点", (x_line, y_line), check=_least_squares_check(x_line, y_line),
+             hint="先加一列 1：X̃ = [X, 1]，再解 min ||X̃w̃ − y||²，最后拆成 w = w̃[:-1]、b = w̃[-1]"),
+        Case("三个特征、带噪声", (X_rand, y_rand), check=_least_squares_check(X_rand, y_rand)),
+        Case("数据远离原点（偏置 b = 10）", (X_far, y_far), check=_least_squares_check(X_far, y_far),
+             hint="偏置不能省略"),
+        Case("两列特征完全相同（X̃ᵀX̃ 不可逆）", (X_dup, y_dup), check=_least_squares_check(X_dup, y_dup),
+             hint="X̃ᵀX̃ 奇异时显式求逆会失败或给出垃圾结果；np.linalg.lstsq 给出范数最小的那个解"),
+    ]
+    return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
+
+
+# -- 4. standardisation fitted on the training set -------------------------------------------
+def _standardize_reference(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std = np.where(std == 0, 1.0, std)
+    return (X_train - mean) / std, (X_test - mean) / std
+
+
+def _standardize_check(X_train: np.ndarray, X_test: np.ndarray) -> Callable[[Any], str | None]:
+    train_ref, test_ref = _standardize_reference(X_train, X_test)
+    own_test = (X_test - X_test.mean(axis=0)) / np.where(X_test.std(axis=0) == 0, 1, X_test.std(axis=0))
+    both = np.vstack([X_train, X_test])
+    both_std = np.where(both.std(axis=0) == 0, 1, both.std(axis=0))
+    pooled_train = (X_train - both.mean(axis=0)) / both_std
+    ddof1_std = np.where(X_train.std(axis=0, ddof=1) == 0, 1, X_train.std(axis=0, ddof=1))
+    ddof1_train = (X_train - X_train.mean(axis=0)) / ddof1_std
+
+    def check(result: Any) -> str | None:
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return f"应返回 (X_train_std, X_test_std) 两个数组，得到 {type(result).__name__}"
+        try:
+            train, test = (to_numpy(r).astype(float) for r in result)
+        except (TypeError, ValueError):
+            return "两个结果都应是数组"
+        if train.shape != X_train.shape or test.shape != X_test.shape:
+            return f"形状不对：期望 {X_train.shape} 和 {X_test.shape}，得到 {train.shape} 和 {test.shape}"
+        if not (np.all(np.isfinite(train)) and np.all(np.isfinite(test))):
+            return "结果里有 nan 或 inf：某一列的标准差是 0，这一列应除以 1（和 sklearn 的 StandardScaler 一样）"
+        if np.allclose(train, ddof1_train) and not np.allclose(train, train_ref):
+            return "用了样本标准差（ddof=1，torch.std 的默认）：这里要总体标准差 ddof=0（np.std 的默认）"
+        if np.allclose(train, pooled_train) and not np.allclose(train, train_ref):
+            return "均值和标准差是在训练集 + 测试集上算的：测试集的信息泄漏进了训练，只能用训练集的统计量"
+        if np.allclose(test, own_test) and not np.allclose(test, test_ref):
+            return "测试集用了它自己的均值和标准差：测试集必须用训练集的均值和标准差来变换"
+        problem = compare(train, train_ref)
+        if problem:
+            return "X_train_std " + problem
+        problem = compare(test, test_ref)
+        return None if problem is None else "X_test_std " + problem
+
+    return check
+
+
+def check_standardize(fn: Callable, strict: bool = False) -> CheckResult:
+    """Chapter 3 exercise: fn(X_train, X_test) standardises both with the training set's mean and std."""
+    rng = np.random.default_rng(5)
+    train_small = np.array([[1.0, 100.0], [2.0, 300.0], [3.0, 200.0], [6.0, 400.0]])
+    test_small = np.array([[4.0, 250.0], [0.0, 0.0]])
+    train_rand = rng.normal([100.0, 3.0, 20.0], [40.0, 1.0, 10.0], size=(40, 3))
+    test_rand = rng.normal([110.0, 3.5, 15.0], [40.0, 1.0, 10.0], size=(10, 3))
+    train_const = np.column_stack([rng.normal(size=8), np.full(8, 7.0)])
+    test_const = np.column_stack([rng.normal(size=3), np.full(3, 7.0)])
+    cases = [
+        Case("两个特征、四个训练样本", (train_small, test_small), check=_standardize_check(train_small, test_small),
+             hint="μ = X_train.mean(axis=0)，σ = X_train.std(axis=0)；两个集合都用 (X − μ) / σ"),
+        Case("三个特征，测试集的分布略有不同", (train_rand, test_rand), check=_standardize_check(train_rand, test_rand)),
+        Case("有一列是常数（标准差为 0）", (train_const, test_const),
+             check=_standardize_check(train_const, test_const),
+             hint="σ = 0 的列除以 1：np.where(sigma == 0, 1, sigma)"),
+    ]
+    return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
