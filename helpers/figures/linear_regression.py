@@ -43,7 +43,7 @@ def draw_single_neuron(num_inputs_shown: int = 3) -> Figure:
     rows = num_inputs_shown + (1 if num_inputs_shown > 1 else 0)  # one row for the dots
     ys = np.linspace(rows - 1, 0, rows) - (rows - 1) / 2
     input_ys = list(ys[:-2]) + [ys[-1]] if num_inputs_shown > 1 else list(ys)
-    fig, ax = plt.subplots(figsize=(5.2, 5.0))
+    fig, ax = plt.subplots(figsize=(5.4, 5.2))
     top = ys.max() + 0.75
     ax.set_xlim(-1.0, 5.2)
     ax.set_ylim(ys.min() - 1.6, top + 0.9)
