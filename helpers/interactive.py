@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import html as html_lib
 import itertools
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Sequence
 
@@ -287,8 +288,6 @@ class _Layer:
 class InteractiveFigure:
     """A figure whose controls switch between precomputed frames in the browser."""
 
-    _counter = itertools.count()
-
     def __init__(self, controls: Sequence[Control], title: str | None = None,
                  png_colors: int | None = 96) -> None:
         if not controls:
@@ -301,7 +300,8 @@ class InteractiveFigure:
         self.png_colors = png_colors
         self._layers: list[_Layer] = []
         self._widget: widgets.Widget | None = None
-        self._uid = f"mlb{next(self._counter)}"
+        # Unique across notebooks open side by side in JupyterLab (one DOM for all of them).
+        self._uid = f"mlb{uuid.uuid4().hex[:8]}"
 
     # -- declaring layers -------------------------------------------------
     def _deps(self, depends_on: Iterable[str]) -> tuple[str, ...]:
@@ -383,13 +383,16 @@ class InteractiveFigure:
     def _render_svg(self, layer: _Layer) -> None:
         assert layer.base is not None
         base_deps = layer.base.depends_on
-        for n, combo in enumerate(self._combos(layer.depends_on)):
+        # One clip-path id per layer: a layer shows one frame at a time, and equal ids let
+        # identical frames be shared.
+        uid = f"{self._uid}-{self._layers.index(layer.base)}-{layer.base.overlays.index(layer)}"
+        for combo in self._combos(layer.depends_on):
             params = self._params(layer.depends_on, combo)
             base_combo = tuple(combo[layer.depends_on.index(d)] for d in base_deps)
             width, height, maps = layer.base.canvases[base_combo]
             canvas = SvgCanvas(width, height, maps)
             layer.render(canvas, **params)
-            layer.frames[combo] = canvas.to_svg(f"{self._uid}o{n}")
+            layer.frames[combo] = canvas.to_svg(uid)
 
     def _render_html(self, layer: _Layer) -> None:
         for combo in self._combos(layer.depends_on):
@@ -404,11 +407,15 @@ class InteractiveFigure:
         # Controls with few values go outermost: fewer Stack widgets in total.
         order = sorted(layer.depends_on, key=lambda d: len(self.controls[d].values))
         no_margin = widgets.Layout(margin="0", padding="0", width="100%")
+        # Identical frames share one leaf widget: only one frame of a layer shows at a time.
+        leaves: dict[Any, widgets.Widget] = {}
 
         def build(level: int, chosen: dict[str, int]) -> widgets.Widget:
             if level == len(order):
-                combo = tuple(chosen[d] for d in layer.depends_on)
-                return make_leaf(layer.frames[combo])
+                frame = layer.frames[tuple(chosen[d] for d in layer.depends_on)]
+                if frame not in leaves:
+                    leaves[frame] = make_leaf(frame)
+                return leaves[frame]
             name = order[level]
             control = self.controls[name]
             children = [build(level + 1, {**chosen, name: i}) for i in range(len(control.values))]

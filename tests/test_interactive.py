@@ -137,3 +137,12 @@ def test_layer_returning_the_wrong_type_is_reported():
     fig.html(lambda k: 42, depends_on=["k"])
     with pytest.raises(TypeError, match="HTML"):
         fig.widget()
+
+
+def test_identical_frames_share_one_leaf_widget():
+    fig = InteractiveFigure([Control("k", "K", range(6))])
+    fig.html(lambda k: "偶数" if k % 2 == 0 else "奇数", depends_on=["k"])
+    stack = fig.widget().children[1].children[0]
+    assert len(stack.children) == 6
+    assert len({c.model_id for c in stack.children}) == 2
+    assert [c.value for c in stack.children] == ["偶数", "奇数"] * 3
