@@ -45,9 +45,7 @@ say "Fetching MathJax, require.js and the widget manager into book/_assets/offli
 
 # --- 4. the book -----------------------------------------------------------------------
 say "Building the HTML book (the first build runs every notebook)"
-start=$(date +%s)
-"$VENV/bin/jupyter-book" build . --warningiserror --keep-going -q
-echo "Book built in $(( $(date +%s) - start )) s."
+"$VENV/bin/python" scripts/build_book.py
 
 cat <<'EOF'
 

@@ -69,6 +69,9 @@ def test_every_exercise_has_a_stub_and_a_hidden_reference_solution(path):
         if cell["cell_type"] != "code":
             continue
         source = _source(cell)
+        if "hide-input" in cell["metadata"].get("tags", []):
+            # the HTML toggle reads "展开参考答案": hide-input is for reference solutions only
+            assert "strict=True" in source, "hide-input is reserved for exercise reference solutions"
         for name in re.findall(r"(check_\w+)\([^)]*strict=True", source):
             strict_calls.add(name)
             assert "hide-input" in cell["metadata"].get("tags", []), f"{name}: reference cell not hidden in HTML"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import os
 import shutil
 import socket
@@ -33,6 +34,10 @@ def lab_server(notebook: Path) -> Iterator[tuple[str, str]]:
     """
     work = Path(tempfile.mkdtemp(prefix="mlbook-lab-"))
     shutil.copy(notebook, work / notebook.name)
+    # Don't ask to fetch Jupyter news (a pop-up over the notebook, and a request to the internet).
+    notification = work / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notification.parent.mkdir(parents=True)
+    notification.write_text('{"fetchNews": "false", "checkForUpdates": false}')
     port = _free_port()
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "runtime"), JUPYTER_CONFIG_DIR=str(work / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(work / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"))
@@ -83,9 +88,20 @@ def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240) ->
     page.wait_for_function(
         "() => (document.querySelector('.jp-Notebook-ExecutionIndicator') || {}).getAttribute?.('data-status') === 'idle'",
         timeout=90_000)
+    page.locator(".jp-NotebookPanel .jp-Cell").first.click()  # make this notebook the active one
     start = time.time()
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    for _attempt in range(5):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:  # the run has started when the execution indicator leaves idle
+            page.wait_for_function(
+                "() => (document.querySelector('.jp-Notebook-ExecutionIndicator') || {})"
+                ".getAttribute?.('data-status') !== 'idle'", timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - the kernel was not ready yet; try again
+            page.keyboard.press("Escape")
+    else:
+        raise RuntimeError("JupyterLab never started running the notebook")
     idle_since, seen_busy = None, False
     while time.time() < start + timeout_s:
         page.wait_for_timeout(250)
@@ -100,7 +116,8 @@ def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240) ->
     else:
         raise TimeoutError(f"cells still running after {timeout_s} s")
     seconds = (idle_since or time.time()) - start
-    page.keyboard.press("Control+s")
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Save( Notebook)?\b")).first.click()
     deadline = time.time() + 20
     while time.time() < deadline:
         nb = json.loads(notebook.read_text(encoding="utf-8"))

@@ -1,0 +1,50 @@
+"""Build the HTML book into _build/html, executing notebooks through Jupyter Book's cache.
+
+Jupyter Book re-executes a notebook only when its code changes. The figures also
+depend on helpers/ and on the pinned packages, so when those change the cache is
+cleared first; otherwise a build could show figures drawn by old code.
+
+Usage: python scripts/build_book.py        (exit status of jupyter-book; -W --keep-going)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+STAMP = BUILD / ".inputs-sha256"
+
+
+def inputs_digest() -> str:
+    """A digest of everything besides the notebooks' code that the executed outputs depend on."""
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "helpers").rglob("*.py")) + [ROOT / "constraints.txt", ROOT / "_config.yml"]
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def main() -> int:
+    digest = inputs_digest()
+    cache = BUILD / ".jupyter_cache"
+    if cache.exists() and (not STAMP.exists() or STAMP.read_text().strip() != digest):
+        print("helpers/, constraints.txt or _config.yml changed: clearing the execution cache")
+        shutil.rmtree(cache)
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    start = time.time()
+    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--warningiserror", "--keep-going"], cwd=ROOT)
+    print(f"Book build took {time.time() - start:.0f} s (exit {result.returncode}).")
+    if result.returncode == 0:
+        STAMP.write_text(digest + "\n")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
