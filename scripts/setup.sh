@@ -35,7 +35,6 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 say "Installing Python packages (requirements.txt, pinned by constraints.txt)"
-"$VENV/bin/python" -m pip install -q --upgrade pip
 "$VENV/bin/python" -m pip install -q -r requirements.txt -c constraints.txt
 "$VENV/bin/python" -m pip install -q --no-deps -e .
 
