@@ -4,6 +4,7 @@ Shared plumbing:
     plotting      the book's figure style (Chinese font from zhplot, palette), fig_to_png
     interactive   Control, InteractiveFigure: figures that respond with or without a kernel
     validation    input checks that raise Chinese/English errors
+    tables        html_table: small result tables that render in JupyterLab and the book
 
 Per chapter topic (``<topic>`` = intro, knn, linear_regression, softmax, ...):
     <topic>               reusable computations of that chapter, with input checks

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from sklearn.linear_model import LinearRegression  # noqa: E402
 
 from helpers.exercises.linear_regression import (check_least_squares, check_sgd,  # noqa: E402
-                                                 check_squared_loss, check_standardize)
-from helpers.figures.linear_regression import (draw_single_neuron, html_table,  # noqa: E402
+                                                 check_squared_loss)
+from helpers.figures.linear_regression import (draw_single_neuron,  # noqa: E402
                                                learning_rate_explorer, manual_fit_explorer)
 from helpers.linear_regression import (AREA_PRICE_RULE, HOUSE_PRICE_RULE, add_bias_column,  # noqa: E402
                                        half_mse, least_squares, loss_grid, make_house_areas,
@@ -179,13 +179,6 @@ def test_single_neuron_drawing():
             draw_single_neuron(bad)
 
 
-def test_html_table_escapes_and_checks_its_shape():
-    table = html_table(["学习率", "批量 <1>"], [["0.1", "1.05"], ["3", "发散"]]).data
-    assert table.count("<tr>") == 3 and "批量 &lt;1&gt;" in table and "发散" in table
-    with pytest.raises(ValueError, match="每一行都要有 2 个单元格"):
-        html_table(["a", "b"], [["1"]])
-
-
 def test_manual_fit_explorer_frames_and_verdicts():
     x, y = make_house_areas()
     fig = manual_fit_explorer(x, y, ws=[1.0, 2.0, 2.25], bs=[0.0, 0.5, 0.75], default=(1.0, 0.0))
@@ -316,47 +309,10 @@ def test_least_squares_checker():
     assert result.cases_run == 4
 
 
-def _standardize_right(X_train, X_test):
-    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
-    sigma = np.where(sigma == 0, 1.0, sigma)
-    return (X_train - mu) / sigma, (X_test - mu) / sigma
-
-
-def _standardize_test_on_its_own(X_train, X_test):
-    train, _ = _standardize_right(X_train, X_test)
-    return train, _standardize_right(X_test, X_test)[0]
-
-
-def _standardize_pooled(X_train, X_test):
-    both = np.vstack([X_train, X_test])
-    mu, sigma = both.mean(axis=0), both.std(axis=0)
-    sigma = np.where(sigma == 0, 1.0, sigma)
-    return (X_train - mu) / sigma, (X_test - mu) / sigma
-
-
-def _standardize_ddof1(X_train, X_test):
-    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0, ddof=1)
-    return (X_train - mu) / sigma, (X_test - mu) / sigma
-
-
-def _standardize_no_zero_guard(X_train, X_test):
-    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (X_train - mu) / sigma, (X_test - mu) / sigma
-
-
-def test_standardize_checker():
-    assert check_standardize(_standardize_right)
-    _fails(check_standardize(_standardize_test_on_its_own), "测试集用了它自己的均值")
-    _fails(check_standardize(_standardize_pooled), "泄漏")
-    _fails(check_standardize(_standardize_ddof1), "ddof")
-    _fails(check_standardize(_standardize_no_zero_guard), "标准差是 0")
-
-
 def test_checkers_report_unimplemented_functions_without_raising():
     def stub(*args):
         raise NotImplementedError
 
-    for checker in (check_squared_loss, check_sgd, check_least_squares, check_standardize):
+    for checker in (check_squared_loss, check_sgd, check_least_squares):
         result = checker(stub)
         assert not result.passed and "还没有实现" in result.message

@@ -133,7 +133,6 @@ def test_static_figures_return_figures():
     lambda: figs.softmax_explorer(temperatures=(1.0, 0.0)),
     lambda: figs.softmax_explorer(logit_values=(1,)),
     lambda: figs.softmax_explorer(class_names=("a", "b")),
-    lambda: figs.table_html(["a", "b"], [[1]]),
 ])
 def test_figure_bad_input_raises_bilingual_value_error(call):
     with pytest.raises(ValueError, match=BILINGUAL):
@@ -171,11 +170,6 @@ def test_explorer_small_version_builds_and_moves():
     assert [s.description for s in sliders] == ["猫 的 logit", "鸡 的 logit", "狗 的 logit", "温度 T"]
     assert len(fig._layers[0].overlays) == 5  # three o/T overlays, probabilities, true class
     _close_all()
-
-
-def test_table_html():
-    html = figs.table_html(["a", "b"], [[1, "<b>x</b>"]])
-    assert html.count("<tr>") == 2 and "<b>x</b>" in html
 
 
 # -- exercise checkers ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Chapter 3 exercises: squared loss, the SGD update, the analytic solution and standardisation."""
+"""Chapter 3 exercises: squared loss, the SGD update and the analytic solution."""
 
 from __future__ import annotations
 
@@ -164,68 +164,5 @@ def check_least_squares(fn: Callable, strict: bool = False) -> CheckResult:
              hint="偏置不能省略"),
         Case("两列特征完全相同（X̃ᵀX̃ 不可逆）", (X_dup, y_dup), check=_least_squares_check(X_dup, y_dup),
              hint="X̃ᵀX̃ 奇异时显式求逆会失败或给出垃圾结果；np.linalg.lstsq 给出范数最小的那个解"),
-    ]
-    return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
-
-
-# -- 4. standardisation fitted on the training set -------------------------------------------
-def _standardize_reference(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std = np.where(std == 0, 1.0, std)
-    return (X_train - mean) / std, (X_test - mean) / std
-
-
-def _standardize_check(X_train: np.ndarray, X_test: np.ndarray) -> Callable[[Any], str | None]:
-    train_ref, test_ref = _standardize_reference(X_train, X_test)
-    own_test = (X_test - X_test.mean(axis=0)) / np.where(X_test.std(axis=0) == 0, 1, X_test.std(axis=0))
-    both = np.vstack([X_train, X_test])
-    both_std = np.where(both.std(axis=0) == 0, 1, both.std(axis=0))
-    pooled_train = (X_train - both.mean(axis=0)) / both_std
-    ddof1_std = np.where(X_train.std(axis=0, ddof=1) == 0, 1, X_train.std(axis=0, ddof=1))
-    ddof1_train = (X_train - X_train.mean(axis=0)) / ddof1_std
-
-    def check(result: Any) -> str | None:
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
-            return f"应返回 (X_train_std, X_test_std) 两个数组，得到 {type(result).__name__}"
-        try:
-            train, test = (to_numpy(r).astype(float) for r in result)
-        except (TypeError, ValueError):
-            return "两个结果都应是数组"
-        if train.shape != X_train.shape or test.shape != X_test.shape:
-            return f"形状不对：期望 {X_train.shape} 和 {X_test.shape}，得到 {train.shape} 和 {test.shape}"
-        if not (np.all(np.isfinite(train)) and np.all(np.isfinite(test))):
-            return "结果里有 nan 或 inf：某一列的标准差是 0，这一列应除以 1（和 sklearn 的 StandardScaler 一样）"
-        if np.allclose(train, ddof1_train) and not np.allclose(train, train_ref):
-            return "用了样本标准差（ddof=1，torch.std 的默认）：这里要总体标准差 ddof=0（np.std 的默认）"
-        if np.allclose(train, pooled_train) and not np.allclose(train, train_ref):
-            return "均值和标准差是在训练集 + 测试集上算的：测试集的信息泄漏进了训练，只能用训练集的统计量"
-        if np.allclose(test, own_test) and not np.allclose(test, test_ref):
-            return "测试集用了它自己的均值和标准差：测试集必须用训练集的均值和标准差来变换"
-        problem = compare(train, train_ref)
-        if problem:
-            return "X_train_std " + problem
-        problem = compare(test, test_ref)
-        return None if problem is None else "X_test_std " + problem
-
-    return check
-
-
-def check_standardize(fn: Callable, strict: bool = False) -> CheckResult:
-    """Chapter 3 exercise: fn(X_train, X_test) standardises both with the training set's mean and std."""
-    rng = np.random.default_rng(5)
-    train_small = np.array([[1.0, 100.0], [2.0, 300.0], [3.0, 200.0], [6.0, 400.0]])
-    test_small = np.array([[4.0, 250.0], [0.0, 0.0]])
-    train_rand = rng.normal([100.0, 3.0, 20.0], [40.0, 1.0, 10.0], size=(40, 3))
-    test_rand = rng.normal([110.0, 3.5, 15.0], [40.0, 1.0, 10.0], size=(10, 3))
-    train_const = np.column_stack([rng.normal(size=8), np.full(8, 7.0)])
-    test_const = np.column_stack([rng.normal(size=3), np.full(3, 7.0)])
-    cases = [
-        Case("两个特征、四个训练样本", (train_small, test_small), check=_standardize_check(train_small, test_small),
-             hint="μ = X_train.mean(axis=0)，σ = X_train.std(axis=0)；两个集合都用 (X − μ) / σ"),
-        Case("三个特征，测试集的分布略有不同", (train_rand, test_rand), check=_standardize_check(train_rand, test_rand)),
-        Case("有一列是常数（标准差为 0）", (train_const, test_const),
-             check=_standardize_check(train_const, test_const),
-             hint="σ = 0 的列除以 1：np.where(sigma == 0, 1, sigma)"),
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)

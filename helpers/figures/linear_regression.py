@@ -4,7 +4,6 @@
 * ``manual_fit_explorer``: w and b sliders, residuals, the loss surface and a loss readout;
 * ``learning_rate_explorer``: learning rate (log scale), batch size and epochs -> loss curve
   and fitted line, with divergence reported in words;
-* ``html_table``: a small result table that renders in JupyterLab and in the HTML book.
 """
 
 from __future__ import annotations
@@ -77,23 +76,6 @@ def draw_single_neuron(num_inputs_shown: int = 3) -> Figure:
     ax.text(2.1, ys.min() - 1.0, r"$o_1 = w_1x_1 + w_2x_2 + \cdots + w_dx_d + b$", ha="center", va="center",
             fontsize=13)
     return fig
-
-
-def html_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> HTML:
-    """Chapter 3: a small HTML table (the book renders Markdown outputs without table support)."""
-    if not header or any(len(row) != len(header) for row in rows):
-        raise ValueError(
-            f"每一行都要有 {len(header)} 个单元格 (every row needs {len(header)} cells, one per header)"
-        )
-    cell = 'style="padding:2px 10px;text-align:{}"'
-    head = "".join(f"<th {cell.format('center')}>{html.escape(str(h))}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td {cell.format('left' if j == 0 else 'right')}>{html.escape(str(v))}</td>"
-                         for j, v in enumerate(row)) + "</tr>"
-        for row in rows
-    )
-    return HTML(f'<table class="mlbook-table" style="border-collapse:collapse;margin:4px 0">'
-                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
 def _grid_values(values: Sequence[float], name: str) -> list[float]:

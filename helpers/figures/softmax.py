@@ -306,18 +306,3 @@ def draw_misclassified(X: np.ndarray, y_true: Sequence[int], y_pred: Sequence[in
         ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(f"真 {int(t)} → 判 {int(p)}\n概率 {c:.2f}", fontsize=10, color=PALETTE[3])
     return fig
-
-
-def table_html(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Chapter 4: a small HTML table (cells are HTML), shown the same in JupyterLab and in the book."""
-    if any(len(r) != len(header) for r in rows):
-        raise ValueError("每一行的格数必须与表头相同 (every row must have as many cells as the header)")
-    cell = "text-align:center;padding:3px 12px;border-bottom:1px solid #DDDDDD"
-    head = "".join(f"<th style='{cell}'>{h}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td style='{cell}'>{c}</td>" for c in r) + "</tr>" for r in rows
-    )
-    return (
-        "<table class='mlbook-table' style='border-collapse:collapse;margin:6px 0'>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    )
