@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import html
 import time
-from numbers import Real
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .validation import as_float_matrix, as_vector, check_positive_int
+from .validation import as_float_matrix, as_vector, check_fraction, check_positive_int
 
 
 # -- 1.1 a data set as a table -------------------------------------------------------
@@ -158,12 +157,6 @@ def kmeans_history(X: Any, initial_centers: Any, max_iter: int = 20) -> list[dic
 
 # -- 1.4 data leakage ------------------------------------------------------------------
 
-def _check_ratio(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 < float(value) < 1:
-        raise ValueError(f"{name} 必须在 0 和 1 之间 ({name} must lie strictly between 0 and 1), got {value!r}")
-    return float(value)
-
-
 def noise_selection_experiment(
     ks: Sequence[int],
     test_ratios: Sequence[float],
@@ -197,7 +190,7 @@ def noise_selection_experiment(
         raise ValueError(
             f"k 不能大于特征数 {n_features} (k cannot exceed the {n_features} features), got {max(ks)}"
         )
-    test_ratios = [_check_ratio(r, "test_ratio") for r in test_ratios]
+    test_ratios = [check_fraction(r, "test_ratio") for r in test_ratios]
     if not test_ratios:
         raise ValueError("test_ratios 不能为空 (test_ratios must not be empty)")
 

@@ -16,12 +16,11 @@ checkers and the tests reuse:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Real
 from typing import Any, Sequence
 
 import numpy as np
 
-from .validation import as_float_matrix, as_vector, check_positive_int
+from .validation import as_float_matrix, as_vector, check_positive_int, check_positive_number
 
 #: A run whose loss exceeds this many times its starting loss (or becomes
 #: infinite) is called divergent and stopped.
@@ -31,15 +30,6 @@ HOUSE_FEATURES: tuple[str, ...] = ("面积（平方米）", "房间数", "房龄
 #: The rules behind the generated data: weights, bias and noise standard deviation.
 AREA_PRICE_RULE = {"weight": 2.0, "bias": 0.6, "noise_std": 0.3}
 HOUSE_PRICE_RULE = {"weights": (2.0, 10.0, -1.5), "bias": 60.0, "noise_std": 25.0}
-
-
-def _check_positive_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
-        raise ValueError(f"{name} 必须是正数 ({name} must be a positive number), got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} 必须是正数 ({name} must be a positive number), got {value!r}")
-    return value
 
 
 def _check_seed(seed: Any) -> int:
@@ -168,7 +158,7 @@ def sgd_training_runs(X: Any, y: Any, learning_rates: Sequence[float], batch_siz
             f"learning_rates 必须是非空的一维数组 (learning_rates must be a non-empty 1-D array), got {learning_rates!r}"
         )
     for rate in rates:
-        _check_positive_number(rate, "学习率 lr (learning rate)")
+        check_positive_number(rate, "学习率 lr (learning rate)")
     batch_size = check_positive_int(batch_size, "batch_size")
     if batch_size > n:
         raise ValueError(

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .validation import as_vector, check_positive_int, to_numpy
+from .validation import as_vector, check_positive_int, check_positive_number, to_numpy
 
 
 def _as_logits(logits: Any) -> np.ndarray:
@@ -32,28 +32,16 @@ def _as_logits(logits: Any) -> np.ndarray:
     return arr
 
 
-def _check_temperature(temperature: Any) -> float:
-    try:
-        t = float(temperature)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"temperature 必须是正数 (temperature must be a positive number), got {temperature!r}"
-        ) from None
-    if not np.isfinite(t) or t <= 0:
-        raise ValueError(f"temperature 必须是正数 (temperature must be a positive number), got {temperature!r}")
-    return t
-
-
 def log_softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
     """Chapter 4: log softmax(o / T) along the last axis, by log-sum-exp (never -inf or nan)."""
-    o = _as_logits(logits) / _check_temperature(temperature)
+    o = _as_logits(logits) / check_positive_number(temperature, "temperature")
     shifted = o - o.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
     """Chapter 4: softmax(o / T) along the last axis, with the maximum subtracted first."""
-    o = _as_logits(logits) / _check_temperature(temperature)
+    o = _as_logits(logits) / check_positive_number(temperature, "temperature")
     e = np.exp(o - o.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 

@@ -6,7 +6,7 @@ received, e.g. ``ValueError: k 必须是正整数 (k must be a positive integer)
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,21 @@ def check_positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) or value <= 0:
         raise ValueError(f"{name} 必须是正整数 ({name} must be a positive integer), got {value!r}")
     return int(value)
+
+
+def check_positive_number(value: Any, name: str) -> float:
+    """``value`` as a float, or ValueError if it is not a finite number above zero."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
+            or not np.isfinite(float(value)) or float(value) <= 0:
+        raise ValueError(f"{name} 必须是正数 ({name} must be a positive number), got {value!r}")
+    return float(value)
+
+
+def check_fraction(value: Any, name: str) -> float:
+    """``value`` as a float strictly between 0 and 1 (a ratio such as a test-set share)."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating)) or not 0 < float(value) < 1:
+        raise ValueError(f"{name} 必须在 0 和 1 之间 ({name} must lie strictly between 0 and 1), got {value!r}")
+    return float(value)
 
 
 def check_k(k: Any, n_train: int) -> int:

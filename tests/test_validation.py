@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.validation import (as_float_matrix, as_vector, check_choice, check_k, check_positive_int,
+from helpers.validation import (as_float_matrix, as_vector, check_choice, check_fraction, check_k,
+                                check_positive_int, check_positive_number,
                                 check_same_width, to_numpy)
 
 
@@ -56,3 +57,16 @@ def test_width_and_choice():
     assert check_choice("l1", "metric", ("l1", "l2")) == "l1"
     with pytest.raises(ValueError, match="metric 必须是"):
         check_choice("cosine", "metric", ("l1", "l2"))
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf"), "hot", True, None])
+def test_positive_number_rejects(value):
+    with pytest.raises(ValueError, match=r"t 必须是正数 \(t must be a positive number\)"):
+        check_positive_number(value, "t")
+
+
+def test_fraction():
+    assert check_fraction(0.25, "ratio") == 0.25
+    for bad in (0, 1, 1.5, -0.1, "0.2", True):
+        with pytest.raises(ValueError, match=r"必须在 0 和 1 之间 \(ratio must lie strictly between 0 and 1\)"):
+            check_fraction(bad, "ratio")
