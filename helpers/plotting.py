@@ -77,7 +77,11 @@ def use_book_style() -> None:
 
 
 def fig_to_png(fig: "matplotlib.figure.Figure", close: bool = True, colors: int | None = 96) -> bytes:
-    """Render a figure to PNG bytes; ``colors`` quantises to a palette to keep pages small."""
+    """Render a figure to PNG bytes; ``colors`` quantises to a palette to keep pages small.
+
+    Transparent parts (``ax.set_facecolor("none")`` with a transparent figure patch)
+    stay transparent, so that something drawn under the image shows through.
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     if close:
@@ -89,7 +93,11 @@ def fig_to_png(fig: "matplotlib.figure.Figure", close: bool = True, colors: int 
         return data
     from PIL import Image
 
-    image = Image.open(io.BytesIO(data)).convert("RGB").quantize(colors=colors, dither=Image.Dither.NONE)
+    image = Image.open(io.BytesIO(data))
+    if image.mode == "RGBA" and image.getextrema()[3][0] < 255:
+        image = image.quantize(colors=colors, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    else:
+        image = image.convert("RGB").quantize(colors=colors, dither=Image.Dither.NONE)
     out = io.BytesIO()
     image.save(out, format="png", optimize=True)
     return out.getvalue()

@@ -1,5 +1,8 @@
 """Build the HTML book into _build/html, executing notebooks through Jupyter Book's cache.
 
+Interactive figures carry every frame only when MLBOOK_STATIC_FIGURES=1 (the HTML book
+has no kernel to draw them on demand); this script sets it for the notebooks it runs.
+
 Jupyter Book re-executes a notebook only when its code changes. The figures also
 depend on helpers/ and on the pinned packages, so when those change the cache is
 cleared first; otherwise a build could show figures drawn by old code.
@@ -10,6 +13,7 @@ Usage: python scripts/build_book.py        (exit status of jupyter-book; -W --ke
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -39,7 +43,9 @@ def main() -> int:
         shutil.rmtree(cache)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     start = time.time()
-    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--warningiserror", "--keep-going"], cwd=ROOT)
+    env = dict(os.environ, MLBOOK_STATIC_FIGURES="1")  # see helpers/interactive.py
+    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--warningiserror", "--keep-going"],
+                            cwd=ROOT, env=env)
     print(f"Book build took {time.time() - start:.0f} s (exit {result.returncode}).")
     if result.returncode == 0:
         STAMP.write_text(digest + "\n")

@@ -171,23 +171,18 @@ def test_figures_reject_bad_input():
     raises_bilingual(plot_confusion_matrix, np.ones((3, 3)), ["a", "b", "c"])
 
 
-def _frames(layer):
-    return list(layer.frames.values())
-
-
 def test_kmeans_explorer_every_control_changes_the_picture():
     X = load_iris().data[:, 2:]
     histories = {k: kmeans_history(X, X[:: 150 // k][:k], max_iter=2) for k in (2, 3)}
     fig = kmeans_explorer(X, histories, "x", "y", default_k=3)
-    fig.widget()
-    base, panel = fig._layers
+    base, panel = fig.layers
     overlay = base.overlays[0]
     n_steps = max(len(h) for h in histories.values())
-    assert len(base.frames) == 1 and len(overlay.frames) == 2 * n_steps
-    # frames are keyed by control indices (k, step); k index 0 is K = 2, index 1 is K = 3
-    assert overlay.frames[(1, 0)] != overlay.frames[(1, 1)]   # the step control
-    assert overlay.frames[(0, 1)] != overlay.frames[(1, 1)]   # the K control
-    assert panel.frames[(1, 0)] != panel.frames[(1, 1)]
+    assert fig.frame_count() == 1 + 2 * n_steps + 2 * n_steps
+    assert fig.frame(overlay, k=3, step=0) != fig.frame(overlay, k=3, step=1)   # the step control
+    assert fig.frame(overlay, k=2, step=1) != fig.frame(overlay, k=3, step=1)   # the K control
+    assert fig.frame(panel, k=3, step=0) != fig.frame(panel, k=3, step=1)
+    assert "第 1 步" in fig.frame(overlay, k=3, step=1) and "J = " in fig.frame(panel, k=3, step=1)
     raises_bilingual(kmeans_explorer, X, {}, "x", "y")
 
 
@@ -195,16 +190,15 @@ def test_leakage_explorer_every_control_changes_what_is_shown():
     ks, ratios = [1, 20], [0.2, 0.5]
     results = noise_selection_experiment(ks, ratios, n_samples=40, n_features=100, n_repeats=4)
     fig = leakage_explorer(results, ks, ratios, n_samples=40, n_features=100)
-    fig.widget()
-    image, panel = fig._layers
+    image, panel = fig.layers
     overlay = image.overlays[0]
-    assert len(image.frames) == 4 and len(overlay.frames) == 8 and len(panel.frames) == 8
-    # frames are keyed by control indices: timing (0 before, 1 after), ratio, k
-    assert image.frames[(0, 0)] != image.frames[(1, 0)]          # timing
-    assert image.frames[(0, 0)] != image.frames[(0, 1)]          # test ratio
-    assert overlay.frames[(0, 0, 0)] != overlay.frames[(0, 0, 1)]  # k
-    assert panel.frames[(0, 0, 0)] != panel.frames[(0, 0, 1)]
-    assert "假象" in panel.frames[(0, 0, 1)] and "真实水平" in panel.frames[(1, 0, 1)]
+    assert fig.frame_count() == 4 + 8 + 8
+    frame = fig.frame
+    assert frame(image, timing="before", ratio=0.2) != frame(image, timing="after", ratio=0.2)  # timing
+    assert frame(image, timing="before", ratio=0.2) != frame(image, timing="before", ratio=0.5)  # ratio
+    assert frame(overlay, k=1) != frame(overlay, k=20)                                          # k
+    assert frame(panel, k=1) != frame(panel, k=20)
+    assert "假象" in frame(panel, timing="before", k=20) and "真实水平" in frame(panel, timing="after", k=20)
     incomplete = {key: value for key, value in results.items() if key[0] == "before"}
     raises_bilingual(leakage_explorer, incomplete, ks, ratios, 40, 100)
 

@@ -146,7 +146,16 @@ def test_classifier_explorer_frames_and_errors():
     iris = load_iris()
     fig = knn_classifier_explorer(iris.data[:, :2], iris.target, ["a", "b", "c"], ["x", "y"],
                                   xs=[5.0, 6.0], ys=[3.0], k_values=[1, 2, 3])
-    assert fig.frame_count() == 2 * 3 + 2 * 3 * 2 * 1
+    # samples once; regions per (K, metric); neighbours per (K, metric, test point)
+    assert fig.frame_count() == 1 + 3 * 2 + 3 * 2 * 2 * 1
+    samples = fig.layers[0]
+    regions, neighbours = samples.overlays
+    assert regions.below and "data:image/png;base64," in fig.frame(regions)
+    assert fig.frame(regions, k=1) != fig.frame(regions, k=3)
+    assert fig.frame(regions, metric="euclidean") != fig.frame(regions, metric="manhattan")
+    near = fig.frame(neighbours, k=3, test_x=5.0)
+    assert near != fig.frame(neighbours, k=3, test_x=6.0) and "3 个邻居的投票" in near and "预测：" in near
+    assert "<ellipse" in near and "<ellipse" not in fig.frame(neighbours, k=3, metric="manhattan")
     assert "mlbook-interactive" in fig.widget()._dom_classes
     with pytest.raises(ValueError, match="两个特征"):
         knn_classifier_explorer(iris.data, iris.target, ["a", "b", "c"], ["x", "y"], xs=[5.0], ys=[3.0])
@@ -161,7 +170,11 @@ def test_regression_explorer_frames_and_errors():
     x = rng.uniform(0, 10, 40)
     y = np.sin(x) * 50 + 100
     fig = knn_regression_explorer(x[:30], y[:30], x[30:], y[30:], "x", "y", queries=[2.0, 5.0], k_values=[1, 5])
-    assert fig.frame_count() == 2 + 4
+    assert fig.frame_count() == 1 + 2 + 4
+    curve, neighbours = fig.layers[0].overlays
+    assert "K = 5：训练 MSE" in fig.frame(curve, k=5) and fig.frame(curve, k=1) != fig.frame(curve, k=5)
+    assert "均值" in fig.frame(neighbours, query=2.0) and fig.frame(neighbours, query=2.0) != fig.frame(
+        neighbours, query=5.0)
     fig.widget()
     with pytest.raises(ValueError, match="不一致"):
         knn_regression_explorer(x[:30], y[:29], x[30:], y[30:], "x", "y", queries=[2.0])

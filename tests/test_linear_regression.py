@@ -183,12 +183,11 @@ def test_manual_fit_explorer_frames_and_verdicts():
     x, y = make_house_areas()
     fig = manual_fit_explorer(x, y, ws=[1.0, 2.0, 2.25], bs=[0.0, 0.5, 0.75], default=(1.0, 0.0))
     assert fig.frame_count() == 1 + 9
-    fig.widget()
-    overlay = fig._layers[0].overlays[0]
+    overlay = fig.layers[0].overlays[0]
     # L / L* on this grid: (2, 0.75) -> 1.08, the grid's lowest point; (2, 0.5) -> 1.45; (1, 0) -> 55
-    assert "滑块能到的最低点" in overlay.frames[(1, 2)]
-    assert "很接近了" in overlay.frames[(1, 1)]
-    assert "还差得远" in overlay.frames[(0, 0)]
+    assert "滑块能到的最低点" in fig.frame(overlay, w=2.0, b=0.75)
+    assert "很接近了" in fig.frame(overlay, w=2.0, b=0.5)
+    assert "还差得远" in fig.frame(overlay, w=1.0, b=0.0)
     with pytest.raises(ValueError, match="ws 必须严格递增"):
         manual_fit_explorer(x, y, ws=[2.0, 1.0], bs=[0.0, 1.0])
     with pytest.raises(ValueError, match="x 必须只有一个特征"):
@@ -199,15 +198,13 @@ def test_learning_rate_explorer_reports_divergence_in_words():
     x, y = make_house_areas()
     fig = learning_rate_explorer(x, y, learning_rates=[0.001, 0.3, 3.0], batch_sizes=[6, 24],
                                  epoch_options=[1, 30], default_lr=0.3)
-    fig.widget()
-    overlay = fig._layers[0].overlays[0]
-    panel = fig._layers[1]
-    # keys follow the controls: (lr index, batch-size index, epochs index)
-    assert "学习率过大：损失发散" in overlay.frames[(2, 0, 1)]
-    assert "画不出直线" in overlay.frames[(2, 0, 1)]
-    assert "已接近最优" in panel.frames[(1, 0, 1)]
-    assert "还没到最优" in panel.frames[(0, 1, 1)]
-    assert "<polyline" in overlay.frames[(1, 0, 1)]  # a loss curve and a fitted line are drawn
+    overlay = fig.layers[0].overlays[0]
+    panel = fig.layers[1]
+    assert "学习率过大：损失发散" in fig.frame(overlay, lr=3.0, batch_size=6, epochs=30)
+    assert "画不出直线" in fig.frame(overlay, lr=3.0, batch_size=6, epochs=30)
+    assert "已接近最优" in fig.frame(panel, lr=0.3, batch_size=6, epochs=30)
+    assert "还没到最优" in fig.frame(panel, lr=0.001, batch_size=24, epochs=30)
+    assert "<polyline" in fig.frame(overlay, lr=0.3, batch_size=6, epochs=30)  # a loss curve and a line
     with pytest.raises(ValueError, match="batch_size 必须是正整数"):
         learning_rate_explorer(x, y, [0.1, 0.3], [0, 6], [1, 2])
     with pytest.raises(ValueError, match="learning_rates 必须严格递增"):

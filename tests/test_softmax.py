@@ -154,7 +154,8 @@ def test_explorer_frames_show_the_right_probabilities_and_stay_small():
     fig = figs.softmax_explorer()
     # 1 base image + 3 x (5 logits x 5 temperatures) + 5^3 x 5 + 3 overlays + 3 panels.
     assert fig.frame_count() == 1 + 3 * 25 + 625 + 3 + 3
-    frames = _html_values(fig.widget())
+    fig.render_all()
+    frames = [f for layer in fig.all_layers() if layer.kind != "image" for f in layer.frames.values()]
     p = sm.softmax([1, 0, -1])
     # The default frame (logits 1, 0, -1 at T = 1) writes the probabilities and the losses.
     assert any(f"{p[0]:.3f}" in s and f"{p[2]:.3f}" in s and f"{-np.log(p[0]):.3f}" in s for s in frames)
@@ -168,7 +169,12 @@ def test_explorer_small_version_builds_and_moves():
     box = fig.widget()
     sliders = [w for w in box.children[1].children if isinstance(w, widgets.SelectionSlider)]
     assert [s.description for s in sliders] == ["猫 的 logit", "鸡 的 logit", "狗 的 logit", "温度 T"]
-    assert len(fig._layers[0].overlays) == 5  # three o/T overlays, probabilities, true class
+    assert len(fig.layers[0].overlays) == 5  # three o/T overlays, probabilities, true class
+    probabilities = fig.layers[0].overlays[3]
+    before = fig.frame(probabilities)
+    sliders[0].index = 0  # the cat's logit to -1: the live widget redraws the probabilities
+    overlay_views = [w for w in _html_values(box) if "<svg" in w]
+    assert before not in overlay_views and fig.frame(probabilities, o_cat=-1) in overlay_views
     _close_all()
 
 

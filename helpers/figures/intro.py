@@ -170,17 +170,17 @@ def kmeans_explorer(X: Any, histories: dict[int, list[dict[str, Any]]], xlabel: 
         if s["labels"] is not None:
             for c in range(k):
                 members = X[s["labels"] == c]
-                canvas.points(members[:, 0], members[:, 1], color=PALETTE[c], size=3.5,
+                canvas.points(members[:, 0], members[:, 1], color=PALETTE[c], radius=3.5,
                               shape=shapes[c % len(shapes)], width=1.2)
         if s["kind"] == "update":
             before = histories[k][min(step, len(histories[k]) - 1) - 1]["centers"]
             canvas.segments(before[:, 0], before[:, 1], s["centers"][:, 0], s["centers"][:, 1],
                             color="black", width=2)
-            canvas.points(before[:, 0], before[:, 1], color="black", fill="none", size=6, width=1.5)
+            canvas.points(before[:, 0], before[:, 1], color="black", fill="none", radius=6, width=1.5)
         for c, center in enumerate(s["centers"]):
-            canvas.points([center[0]], [center[1]], color="black", fill=PALETTE[c], size=14, shape="*")
+            canvas.points([center[0]], [center[1]], color="black", fill=PALETTE[c], radius=14, shape="*")
         title = f"第 {step} 步　{words[s['kind']]}" + ("（已收敛）" if done and step > 0 else "")
-        canvas.text(lo[0], hi[1], title, anchor="start", size=15, dx=4, dy=4)
+        canvas.note(0, 1, title, font_size=15, dx=6, dy=20)
 
     def panel(k: int, step: int) -> str:
         s, done = state(k, step)
@@ -204,8 +204,8 @@ def kmeans_explorer(X: Any, histories: dict[int, list[dict[str, Any]]], xlabel: 
                 f"<p style='margin:4px 0'>{note}</p>")
 
     base = fig.image(draw_axes)
-    fig.svg_overlay(base, marks, depends_on=["k", "step"])
-    fig.html(panel, depends_on=["k", "step"])
+    fig.overlay(base, marks)
+    fig.html(panel)
     return fig
 
 
@@ -324,15 +324,15 @@ def leakage_explorer(results: dict[tuple[str, float], np.ndarray], ks: Sequence[
         f.legend(fontsize=8.5, loc="outside lower center", ncol=2)
         return f
 
-    def mark(canvas: Any, timing: str, ratio: float, k: int) -> None:
-        i = ks.index(k)
+    def mark(canvas: Any, timing: str, ratio: float, k_index: int) -> None:
+        i = k_index
         mean = float(results[(timing, ratio)][:, i].mean())
         canvas.line([i, i], [0.1, 1.08], color="black", width=1.2, dash="4,3", opacity=0.7)
-        canvas.points([i], [mean], color="black", fill=timing_colors[timing], size=11, shape="*")
-        canvas.text(i, mean, f"{mean:.0%}", dy=-16, size=14, weight="bold")
+        canvas.points([i], [mean], color="black", fill=timing_colors[timing], radius=11, shape="*")
+        canvas.text(i, mean, f"{mean:.0%}", dy=-16, font_size=14, bold=True)
 
-    def panel(timing: str, ratio: float, k: int) -> str:
-        acc = results[(timing, ratio)][:, ks.index(k)]
+    def panel(timing: str, ratio: float, k: int, k_index: int) -> str:
+        acc = results[(timing, ratio)][:, k_index]
         n_test = int(np.ceil(n_samples * ratio))
         if timing == "before":
             order = "全部数据 → <b>选特征</b> → 划分 → 训练 → 测试"
@@ -351,7 +351,7 @@ def leakage_explorer(results: dict[tuple[str, float], np.ndarray], ks: Sequence[
             f"<p style='margin:3px 0;color:{timing_colors[timing]}'>{verdict}</p>"
         )
 
-    base = fig.image(draw, depends_on=["timing", "ratio"])
-    fig.svg_overlay(base, mark, depends_on=["timing", "ratio", "k"])
-    fig.html(panel, depends_on=["timing", "ratio", "k"])
+    base = fig.image(draw)
+    fig.overlay(base, mark)
+    fig.html(panel)
     return fig

@@ -7,7 +7,6 @@ from typing import Any, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Polygon
 
@@ -65,10 +64,10 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
                             grid_steps: int = 150) -> InteractiveFigure:
     """Chapter 2: K, distance and test point -> decision regions, the K neighbours and their vote.
 
-    Decision regions are drawn once per (metric, K). The test point, the lines to its
-    neighbours, the "ball" that holds them (a circle for Euclidean, a diamond for
-    Manhattan distance) and the vote bars are cheap vector overlays, one per
-    test-point position.
+    The axes and the samples are drawn once; the decision regions are a coarse raster
+    (one per metric and K) laid under them, scaled by the browser. The test point, the
+    lines to its neighbours, the "ball" that holds them (a circle for Euclidean, a
+    diamond for Manhattan distance) and the vote bars are cheap vector overlays.
     """
     X = as_float_matrix(X, "X")
     y = as_vector(y, "y", length=X.shape[0]).astype(int)
@@ -95,15 +94,12 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
         dist, idx = nearest_neighbors(X, tests, k_max, metric)
         test_dist[metric], test_idx[metric] = dist.numpy(), idx.numpy()
 
-    region_cmap = ListedColormap(REGION_PALETTE[:n_classes])
-
-    def regions(metric: str, k: int) -> Figure:
+    def samples() -> Figure:
         fig, (ax, vote_ax) = plt.subplots(1, 2, figsize=(7.6, 4.4), layout="none",
                                           gridspec_kw={"width_ratios": [3.1, 1]})
         fig.subplots_adjust(left=0.09, right=0.98, bottom=0.12, top=0.91, wspace=0.08)
-        winner = grid_votes[metric][:, k - 1, :].argmax(axis=1).reshape(gx.shape)
-        ax.imshow(winner, origin="lower", extent=(*x_lim, *y_lim), cmap=region_cmap,
-                  vmin=-0.5, vmax=n_classes - 0.5, interpolation="nearest", aspect="auto")
+        fig.patch.set_alpha(0)  # the decision regions show through, from the layer below
+        ax.set_facecolor("none")
         for c in range(n_classes):
             pts = X[y == c]
             ax.scatter(pts[:, 0], pts[:, 1], s=24, marker=MARKERS[c], color=PALETTE[c],
@@ -114,7 +110,6 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
         ax.grid(False)
         ax.set_xlabel(feature_names[0])
         ax.set_ylabel(feature_names[1])
-        ax.set_title(f"K = {k}，{METRIC_LABELS[metric]}：决策区域")
         ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
         # The right-hand axes is an empty stage for the vote bars of the overlay.
         vote_ax.set_xlim(0, 1)
@@ -125,11 +120,15 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
         vote_ax.grid(False)
         for side in ("left", "bottom"):
             vote_ax.spines[side].set_visible(False)
-        vote_ax.set_title(f"{k} 个邻居的投票", fontsize=11)
         return fig
 
-    def overlay(canvas, metric: str, k: int, test_x: float, test_y: float) -> None:
-        row = int(np.flatnonzero((tests[:, 0] == test_x) & (tests[:, 1] == test_y))[0])
+    def regions(canvas, metric: str, k: int) -> None:
+        winner = grid_votes[metric][:, k - 1, :].argmax(axis=1).reshape(gx.shape)
+        canvas.raster(winner, (*x_lim, *y_lim), REGION_PALETTE[:n_classes])
+
+    def overlay(canvas, metric: str, k: int, test_x: float, test_y: float, test_x_index: int,
+                test_y_index: int) -> None:
+        row = test_x_index * len(ys) + test_y_index  # `tests` runs over ys fastest
         dist, idx = test_dist[metric][row, :k], test_idx[metric][row, :k]
         radius = float(dist[-1])
         if metric == "euclidean":
@@ -139,19 +138,21 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
             bx, by = _ball((test_x, test_y), radius, metric)
             canvas.polygon(bx, by, color="#333333", fill="#ffffff", fill_opacity=0.3, width=1.2, dash="5 3")
         canvas.segments([test_x] * k, [test_y] * k, X[idx, 0], X[idx, 1], color="#333333", width=1)
-        canvas.points(X[idx, 0], X[idx, 1], color="#000000", fill="none", size=7, width=1.8)
-        canvas.points([test_x], [test_y], color="#000000", fill=PALETTE[3], size=11, shape="*", width=1)
+        canvas.points(X[idx, 0], X[idx, 1], color="#000000", fill="none", radius=7, width=1.8)
+        canvas.points([test_x], [test_y], color="#000000", fill=PALETTE[3], radius=11, shape="*", width=1)
+        canvas.note(0.5, 1, f"K = {k}，{METRIC_LABELS[metric]}：决策区域", anchor="middle", dy=-8, font_size=15)
 
         counts = np.bincount(y[idx], minlength=n_classes)
         winner = int(counts.argmax())  # first maximum: a tie goes to the smallest label
         canvas.use_axes(1)
+        canvas.note(0.5, 1, f"{k} 个邻居的投票", anchor="middle", dy=-8, font_size=14)
         for c in range(n_classes):
-            canvas.rect(0.05, c - 0.05, 0.05 + 0.9 * counts[c] / k, c + 0.35, fill=PALETTE[c], opacity=0.85)
-            canvas.text(0.05, c - 0.12, f"{class_names[c]}：{counts[c]} 票", anchor="start", size=14,
-                        weight="bold" if c == winner else "normal")
+            canvas.rect(0.05, c - 0.05, 0.05 + 0.9 * counts[c] / k, c + 0.35, fill=PALETTE[c], fill_opacity=0.85)
+            canvas.text(0.05, c - 0.12, f"{class_names[c]}：{counts[c]} 票", anchor="start", font_size=14,
+                        bold=c == winner)
         tied = int((counts == counts.max()).sum()) > 1
         verdict = f"预测：{class_names[winner]}" + ("（平票取最小标签）" if tied else "")
-        canvas.text(0.5, n_classes + 0.1, verdict, size=14, weight="bold", color=PALETTE[winner])
+        canvas.text(0.5, n_classes + 0.1, verdict, font_size=14, bold=True, color=PALETTE[winner])
 
     fig = InteractiveFigure(
         [
@@ -162,8 +163,9 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
         ],
         title="K、距离和测试点的位置如何决定预测？",
     )
-    base = fig.image(regions, depends_on=["metric", "k"])
-    fig.svg_overlay(base, overlay, depends_on=["metric", "k", "test_x", "test_y"])
+    base = fig.image(samples)
+    fig.overlay(base, regions, below=True)
+    fig.overlay(base, overlay)
     return fig
 
 
@@ -192,31 +194,37 @@ def knn_regression_explorer(x_train: Any, y_train: Any, x_test: Any, y_test: Any
 
     errors = {k: mse(k) for k in k_values}
 
-    def curve(k: int) -> Figure:
+    def samples() -> Figure:
         fig, ax = plt.subplots(figsize=(6.6, 4.2), layout="none")
         fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.91)
         ax.scatter(xtr, ytr, s=12, color=train_col, alpha=0.7, label="训练样本")
         ax.scatter(xte, yte, s=14, color=test_col, marker="^", alpha=0.8, label="测试样本")
-        ax.plot(curve_x, knn_regress(xtr[:, None], ytr, curve_x[:, None], k), color=curve_col, lw=2,
-                label=f"K = {k} 的预测曲线")
+        ax.plot([], [], color=curve_col, lw=2, label="KNN 的预测曲线")  # drawn by the overlay
         ax.set_xlim(*x_lim)
         ax.set_ylim(*y_lim)
         ax.set_xlabel(x_label)
         ax.set_ylabel(y_label)
-        ax.set_title(f"K = {k}：训练 MSE {errors[k][0]:.0f}，测试 MSE {errors[k][1]:.0f}")
         ax.legend(loc="upper left", fontsize=8)
         return fig
+
+    def prediction_curve(canvas, k: int) -> None:
+        pred = knn_regress(xtr[:, None], ytr, curve_x[:, None], k)
+        # The curve is a staircase: keep only the points where it changes (a lighter page).
+        keep = np.r_[True, (pred[1:-1] != pred[:-2]) | (pred[1:-1] != pred[2:]), True]
+        canvas.line(curve_x[keep], pred[keep], color=curve_col, width=2)
+        canvas.note(0.5, 1, f"K = {k}：训练 MSE {errors[k][0]:.0f}，测试 MSE {errors[k][1]:.0f}",
+                    anchor="middle", dy=-8, font_size=15)
 
     def overlay(canvas, k: int, query: float) -> None:
         dist, idx = nearest_neighbors(xtr[:, None], np.array([[query]]), k)
         idx = idx[0].numpy()
         mean = float(ytr[idx].mean())
         canvas.line([query, query], list(y_lim), color="#555555", width=1, dash="4 3")
-        canvas.points(xtr[idx], ytr[idx], color="#000000", fill="none", size=6, width=1.6)
+        canvas.points(xtr[idx], ytr[idx], color="#000000", fill="none", radius=6, width=1.6)
         half = float(dist[0, -1])
         canvas.line([query - half, query + half], [mean, mean], color=PALETTE[3], width=3)
-        canvas.points([query], [mean], color="#000000", fill=PALETTE[3], size=9, shape="*", width=1)
-        canvas.text(query, mean, f"均值 {mean:.0f}", dy=-12, color=PALETTE[3], weight="bold")
+        canvas.points([query], [mean], color="#000000", fill=PALETTE[3], radius=9, shape="*", width=1)
+        canvas.text(query, mean, f"均值 {mean:.0f}", dy=-12, color=PALETTE[3], bold=True)
 
     fig = InteractiveFigure(
         [
@@ -225,6 +233,7 @@ def knn_regression_explorer(x_train: Any, y_train: Any, x_test: Any, y_test: Any
         ],
         title="K 越大，回归曲线越平滑：是好事还是坏事？",
     )
-    base = fig.image(curve, depends_on=["k"])
-    fig.svg_overlay(base, overlay, depends_on=["k", "query"])
+    base = fig.image(samples)
+    fig.overlay(base, prediction_curve)
+    fig.overlay(base, overlay)
     return fig

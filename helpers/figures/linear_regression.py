@@ -155,16 +155,14 @@ def manual_fit_explorer(x: Any, y: Any, ws: Sequence[float], bs: Sequence[float]
         canvas.use_axes(0)
         canvas.segments(x, y, x, fitted, color=RED, width=1.6)
         canvas.line(x_line, w * x_line + b, color="#000000", width=2.2)
-        canvas.text(x_line[0], y_lim[1], f"ŷ = {w:g}·x + {b:g}", anchor="start", dx=6, dy=20, size=15)
+        canvas.note(0, 1, f"ŷ = {w:g}·x + {b:g}", dx=6, dy=20, font_size=15)
         canvas.use_axes(1)
-        canvas.points([w], [b], color=RED, size=6, shape="o")
-        canvas.text(w_lim[0], b_lim[1], f"L(w, b) = {loss:.4f}", anchor="start", dx=6, dy=20, size=15,
-                    weight="bold")
-        canvas.text(w_lim[0], b_lim[1], f"是最小值的 {ratio:.2f} 倍", anchor="start", dx=6, dy=40, size=14)
-        canvas.text(w_lim[0], b_lim[1], verdict, anchor="start", dx=6, dy=60, size=14, color=color,
-                    weight="bold")
+        canvas.points([w], [b], color=RED, radius=6, shape="o")
+        canvas.note(0, 1, f"L(w, b) = {loss:.4f}", dx=6, dy=20, font_size=15, bold=True)
+        canvas.note(0, 1, f"是最小值的 {ratio:.2f} 倍", dx=6, dy=40, font_size=14)
+        canvas.note(0, 1, verdict, dx=6, dy=60, font_size=14, color=color, bold=True)
 
-    fig.svg_overlay(base, marks, depends_on=["w", "b"])
+    fig.overlay(base, marks)
     return fig
 
 
@@ -244,11 +242,11 @@ def learning_rate_explorer(x: Any, y: Any, learning_rates: Sequence[float], batc
         ax_fit.legend(loc="upper left", fontsize=9)
         return figure
 
-    base = fig.image(background, depends_on=["epochs"])
+    base = fig.image(background)
 
-    def marks(canvas, lr: float, batch_size: int, epochs: int) -> None:
+    def marks(canvas, lr_index: int, batch_size: int, epochs: int) -> None:
         run = runs[batch_size]
-        i = rates.index(lr)
+        i = lr_index
         last_step = epochs * run.steps_per_epoch
         diverged_at = int(run.diverged_at[i])
         end = last_step if not 0 <= diverged_at <= last_step else diverged_at - 1
@@ -261,20 +259,20 @@ def learning_rate_explorer(x: Any, y: Any, learning_rates: Sequence[float], batc
             curve_x.append(diverged_at / run.steps_per_epoch)
             curve_y.append(loss_lim[1] * 10)
         canvas.line(curve_x, curve_y, color=ORANGE, width=2)
-        canvas.text(0, loss_lim[1], message, color=color, size=15, weight="bold", anchor="start", dx=6, dy=20)
+        canvas.note(0, 1, message, color=color, font_size=15, bold=True, dx=6, dy=20)
         canvas.use_axes(1)
         if end < last_step:
-            canvas.text(float(x_line.mean()), float(np.mean(y_lim)), "参数已发散，画不出直线", color=RED,
-                        size=15, weight="bold")
+            canvas.note(0.5, 0.5, "参数已发散，画不出直线", anchor="middle", color=RED,
+                        font_size=15, bold=True)
         else:
             w, b = run.weights[i, epochs, 0], run.biases[i, epochs]
             canvas.line(x_line, w * x_line + b, color=ORANGE, width=2.5)
 
-    fig.svg_overlay(base, marks, depends_on=["lr", "batch_size", "epochs"])
+    fig.overlay(base, marks)
 
-    def readout(lr: float, batch_size: int, epochs: int) -> str:
+    def readout(lr_index: int, batch_size: int, epochs: int) -> str:
         run = runs[batch_size]
-        i = rates.index(lr)
+        i = lr_index
         message, color = _status(run, i, epochs, best)
         last_step = epochs * run.steps_per_epoch
         diverged_at = int(run.diverged_at[i])
@@ -293,5 +291,5 @@ def learning_rate_explorer(x: Any, y: Any, learning_rates: Sequence[float], batc
             lines.append("<span style='color:#555'>全批量：每轮只走一步，曲线平滑但走得慢。</span>")
         return "<div style='font-size:14px;line-height:1.7'>" + "<br>".join(lines) + "</div>"
 
-    fig.html(readout, depends_on=["lr", "batch_size", "epochs"])
+    fig.html(readout)
     return fig
