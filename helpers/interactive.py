@@ -285,7 +285,7 @@ class SvgCanvas:
             elif shape == "*":
                 angles = np.pi / 2 + np.arange(10) * np.pi / 5
                 radii = np.where(np.arange(10) % 2 == 0, r, r * 0.45)
-                pts = " ".join(f"{_num(a + q * np.cos(t))},{_num(b - q * np.sin(t))}" for q, t in zip(radii, angles))
+                pts = " ".join(f"{_px(a + q * np.cos(t))},{_px(b - q * np.sin(t))}" for q, t in zip(radii, angles))
                 marks.append(f'<polygon points="{pts}"/>')
             else:
                 marks.append(f'<path d="M{_num(a - r)},{_num(b - r)}l{_num(2 * r)},{_num(2 * r)}'
@@ -637,11 +637,12 @@ class InteractiveFigure:
                 panels.append(views[id(layer)])
         slow = max(layer.seconds for layer in self.all_layers()) > SLOW_FRAME_SECONDS
         control_widgets = {n: c.make_widget(continuous_update=not slow) for n, c in self.controls.items()}
-        status = widgets.HTML("")
+        status = widgets.HTML("", layout=widgets.Layout(display="none"))  # a line only while it has news
         status.add_class("mlbook-status")
 
         def show(message: str, hide_pictures: bool) -> None:
             status.value = message
+            status.layout.display = "" if message else "none"
             for lay in self.all_layers():
                 if lay.kind != "html":
                     views[id(lay)].layout.visibility = "hidden" if hide_pictures else "visible"

@@ -38,17 +38,23 @@ def inputs_digest() -> str:
 def main() -> int:
     digest = inputs_digest()
     cache = BUILD / ".jupyter_cache"
-    if cache.exists() and (not STAMP.exists() or STAMP.read_text().strip() != digest):
-        print("helpers/, constraints.txt or _config.yml changed: clearing the execution cache")
-        shutil.rmtree(cache)
+    extra = []
+    if BUILD.exists() and (not STAMP.exists() or STAMP.read_text().strip() != digest):
+        print("helpers/, constraints.txt or _config.yml changed (or the last build failed): "
+              "clearing the execution cache and rebuilding every page")
+        shutil.rmtree(cache, ignore_errors=True)
+        # Sphinx keeps its own record of what is up to date, which knows nothing of helpers/.
+        extra = ["--all"]
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     start = time.time()
     env = dict(os.environ, MLBOOK_STATIC_FIGURES="1")  # see helpers/interactive.py
-    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--warningiserror", "--keep-going"],
+    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--warningiserror", "--keep-going", *extra],
                             cwd=ROOT, env=env)
     print(f"Book build took {time.time() - start:.0f} s (exit {result.returncode}).")
     if result.returncode == 0:
         STAMP.write_text(digest + "\n")
+    else:
+        STAMP.unlink(missing_ok=True)
     return result.returncode
 
 

@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import widgets
 from tests.support.browser import block_external, launch, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "browser"
+MAX_PAGE_BYTES = 3_000_000  # HTML of one page, widget state included
+WIDGETS_READY_S = 3.0       # from opening a page to every figure drawn
 
 
 def _pages() -> list[str]:
@@ -58,35 +61,14 @@ def _open(site, page_path):
     return page, blocked, errors
 
 
-def _figure_png(figure) -> bytes:
-    return figure.locator(".mlbook-figure-body").screenshot()
-
-
 def _move(page, figure, control, kind: str, slug: str) -> bool:
-    """Move one control and report whether the figure (not the control's own label) changed."""
-    before = _figure_png(figure)
-    if kind == "slider":
-        handle = control.locator(".noUi-handle")
-        handle.focus()
-        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        handle.press("ArrowLeft" if at_max else "ArrowRight")
-    elif kind == "toggle":
-        buttons = control.locator("button")
-        target = next(i for i in range(buttons.count()) if "mod-active" not in (buttons.nth(i).get_attribute("class") or ""))
-        buttons.nth(target).click()
-    else:
-        select = control.locator("select")
-        options = select.locator("option")
-        current = select.evaluate("s => s.selectedIndex")
-        select.select_option(index=(current + 1) % options.count())
-    deadline = time.time() + 3
-    while time.time() < deadline:
-        page.wait_for_timeout(100)
-        after = _figure_png(figure)
-        if after != before:
-            (ARTIFACTS / f"{slug}.png").write_bytes(after)
-            return True
-    return False
+    """Move one control and report whether the figure's picture (not the control's own label) changed."""
+    before = widgets.body(figure).screenshot()
+    if widgets.move(page, figure, control, kind, timeout_ms=3000) < 0:
+        return False
+    after = widgets.body(figure).screenshot()
+    (ARTIFACTS / f"{slug}.png").write_bytes(after)
+    return after != before
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -119,9 +101,17 @@ def test_page_offline_math_and_widgets(site, page_path):
         if n_views:
             page.wait_for_function(f"() => document.querySelectorAll('.mlbook-interactive').length >= {n_views}",
                                    timeout=30000)
+        # ms since navigation started, when the last figure's pictures have loaded
+        ready_ms = page.evaluate("""() => Promise.all([...document.querySelectorAll('.mlbook-interactive img')]
+            .map(i => i.decode().catch(() => null))).then(() => performance.now())""") if n_views else 0.0
         assert figures.count() == n_views, f"{n_views} widget outputs but {figures.count()} figures rendered"
         page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
-        report = {"page": page_path, "equations": n_math, "figures": n_views, "controls": []}
+        page_bytes = (HTML / f"{page_path}.html").stat().st_size
+        report = {"page": page_path, "bytes": page_bytes, "widgets_ready_s": round(ready_ms / 1000, 2),
+                  "equations": n_math, "figures": n_views, "controls": []}
+        print(f"\n{page_path}: {page_bytes / 1e6:.2f} MB, widgets ready after {ready_ms / 1000:.2f} s")
+        assert page_bytes <= MAX_PAGE_BYTES, f"{page_path}.html weighs {page_bytes / 1e6:.2f} MB (limit 3 MB)"
+        assert ready_ms / 1000 <= WIDGETS_READY_S, f"widgets ready only after {ready_ms / 1000:.1f} s"
         # 4. every control changes what the figure shows
         for i in range(figures.count()):
             figure = figures.nth(i)
@@ -131,12 +121,9 @@ def test_page_offline_math_and_widgets(site, page_path):
                 widths = images.evaluate_all("imgs => imgs.filter(i => i.offsetParent).map(i => i.naturalWidth)")
                 assert widths and all(w > 0 for w in widths), f"figure {i}: picture not rendered"
             figure.screenshot(path=str(ARTIFACTS / f"{slug}_fig{i}.png"))
-            controls = [(c, "slider") for c in figure.locator(".widget-hslider").all()]
-            controls += [(c, "toggle") for c in figure.locator(".widget-toggle-buttons").all()]
-            controls += [(c, "dropdown") for c in figure.locator(".widget-dropdown").all()]
+            controls = widgets.controls(figure)
             assert controls, f"figure {i} has no controls"
-            for j, (control, kind) in enumerate(controls):
-                label = control.locator(".widget-label").first.inner_text()
+            for j, (control, kind, label) in enumerate(controls):
                 changed = _move(page, figure, control, kind, f"{slug}_fig{i}_{kind}{j}")
                 report["controls"].append({"figure": i, "control": label, "kind": kind, "changes_figure": changed})
                 assert changed, f"figure {i}: moving {kind} '{label}' did not change the figure"

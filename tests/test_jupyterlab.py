@@ -1,45 +1,77 @@
-"""Chapter 2 in a real JupyterLab: run every cell, move the K slider, see the figure change."""
+"""Every chapter with an interactive figure, in a real JupyterLab: run all cells, move one control of each figure.
+
+One JupyterLab server serves all chapters; each chapter gets its own browser page and
+workspace, and its kernel is shut down afterwards. In a kernel the figures are live:
+the default frame is drawn at once and any other frame on demand, so a move here
+exercises the kernel round trip, not the precomputed frames of the HTML book.
+When a test fails it leaves what explains it in tests/artifacts/jupyterlab/: a
+screenshot, the server log and the notebook as the kernel left it.
+"""
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
+import pytest
+
+from tests.support import widgets
 from tests.support.browser import block_external, launch
-from tests.support.jupyterlab import figure_slider, lab_server, open_and_run_all
+from tests.support.jupyterlab import lab_server, open_and_run_all
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "jupyterlab"
+CHAPTERS = sorted(p for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")
+                  if "InteractiveFigure" in p.read_text(encoding="utf-8")
+                  or "_explorer" in p.read_text(encoding="utf-8"))
 
 
-def test_knn_notebook_runs_and_k_slider_redraws():
+@pytest.fixture(scope="module")
+def lab():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with lab_server(ROOT / "book" / "02_knn.ipynb") as (base, notebook), launch() as browser:
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        blocked = block_external(page, (base, "ws://127.0.0.1"))
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        seconds, nb = open_and_run_all(page, base, notebook)
-        print(f"\nJupyterLab ran every cell of {notebook.name} in {seconds:.1f} s")
-        outputs = [(c, o) for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
-        assert not [o for _, o in outputs if o.get("name") == "stderr"], "a cell wrote to stderr in JupyterLab"
-        assert not [o for _, o in outputs if o["output_type"] == "error"], "a cell raised in JupyterLab"
-        figure, slider = figure_slider(page, 0, "K")
-        body = figure.locator(".mlbook-figure-body")
-        body.locator("img").first.wait_for(state="visible", timeout=30_000)
-        before = body.screenshot(path=str(ARTIFACTS / "knn_before.png"))
-        handle = slider.locator(".noUi-handle")
-        value_before = slider.locator(".widget-readout").inner_text()
-        handle.focus()
-        handle.press("ArrowRight")
-        page.wait_for_function(
-            "([el, old]) => el.textContent.trim() !== old", arg=[slider.locator(".widget-readout").element_handle(),
-                                                                 value_before.strip()])
-        page.wait_for_timeout(300)
-        after = body.screenshot(path=str(ARTIFACTS / "knn_after.png"))
-        value_after = slider.locator(".widget-readout").inner_text()
-        print(f"K slider: {value_before} -> {value_after}")
-        assert value_after != value_before
-        assert after != before, "the figure did not change when K moved"
+    with lab_server(*CHAPTERS) as server, launch() as browser:
+        yield server, browser
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_runs_and_every_figure_responds(lab, chapter):
+    server, browser = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    blocked = block_external(page, (server.base, "ws://127.0.0.1"))
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    notebook = server.notebook(chapter.name)
+    try:
+        seconds, nb = open_and_run_all(page, server.base, notebook, workspace=chapter.stem)
+        print(f"\nJupyterLab ran every cell of {chapter.name} in {seconds:.1f} s")
+        outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+        assert not [o for o in outputs if o.get("name") == "stderr"], "a cell wrote to stderr in JupyterLab"
+        assert not [o for o in outputs if o["output_type"] == "error"], "a cell raised in JupyterLab"
+        n_views = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+        figures = widgets.figures(page)
+        assert n_views > 0 and figures.count() == n_views, f"{n_views} widget outputs, {figures.count()} figures"
+        for i in range(figures.count()):
+            figure = figures.nth(i)
+            figure.scroll_into_view_if_needed()
+            widgets.body(figure).locator("img").first.wait_for(state="visible", timeout=30_000)
+            control, kind, label = widgets.controls(figure)[0]
+            before = widgets.body(figure).screenshot(path=str(ARTIFACTS / f"{chapter.stem}_fig{i}_before.png"))
+            ms = widgets.move(page, figure, control, kind)
+            after = widgets.body(figure).screenshot(path=str(ARTIFACTS / f"{chapter.stem}_fig{i}_after.png"))
+            print(f"figure {i}: {kind} '{label}' redrawn in {ms:.0f} ms")
+            assert ms >= 0, f"figure {i}: the figure did not change after moving {kind} '{label}'"
+            assert after != before, f"figure {i}: moving {kind} '{label}' did not change the picture"
         assert errors == [], errors
         assert blocked == [], f"JupyterLab tried to reach the internet: {blocked}"
-        page.screenshot(path=str(ARTIFACTS / "jupyterlab.png"))
+    except BaseException:
+        # What explains a failure: the screen, the server's log, the notebook as the kernel left it.
+        page.screenshot(path=str(ARTIFACTS / f"{chapter.stem}_FAILED.png"), full_page=True)
+        (ARTIFACTS / f"{chapter.stem}_server.log").write_text(server.log(), encoding="utf-8")
+        if notebook.exists():
+            shutil.copy(notebook, ARTIFACTS / f"{chapter.stem}_FAILED.ipynb")
+        (ARTIFACTS / f"{chapter.stem}_kernels.json").write_text(json.dumps(server.api("kernels"), indent=1))
+        raise
+    finally:
+        page.close()
+        server.shut_down_kernels()

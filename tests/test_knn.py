@@ -146,15 +146,17 @@ def test_classifier_explorer_frames_and_errors():
     iris = load_iris()
     fig = knn_classifier_explorer(iris.data[:, :2], iris.target, ["a", "b", "c"], ["x", "y"],
                                   xs=[5.0, 6.0], ys=[3.0], k_values=[1, 2, 3])
-    # samples once; regions per (K, metric); neighbours per (K, metric, test point)
-    assert fig.frame_count() == 1 + 3 * 2 + 3 * 2 * 2 * 1
+    # samples once; regions and titles per (K, metric); neighbours per (K, metric, test point)
+    assert fig.frame_count() == 1 + 2 * (3 * 2) + 3 * 2 * 2 * 1 + 2
     samples = fig.layers[0]
-    regions, neighbours = samples.overlays
+    regions, titles, neighbours, test_point = samples.overlays
     assert regions.below and "data:image/png;base64," in fig.frame(regions)
     assert fig.frame(regions, k=1) != fig.frame(regions, k=3)
     assert fig.frame(regions, metric="euclidean") != fig.frame(regions, metric="manhattan")
     near = fig.frame(neighbours, k=3, test_x=5.0)
-    assert near != fig.frame(neighbours, k=3, test_x=6.0) and "3 个邻居的投票" in near and "预测：" in near
+    assert near != fig.frame(neighbours, k=3, test_x=6.0) and "预测：" in near and "票" in near
+    assert "3 个邻居的投票" in fig.frame(titles, k=3) and "曼哈顿距离" in fig.frame(titles, metric="manhattan")
+    assert fig.frame(test_point, test_x=5.0) != fig.frame(test_point, test_x=6.0)
     assert "<ellipse" in near and "<ellipse" not in fig.frame(neighbours, k=3, metric="manhattan")
     assert "mlbook-interactive" in fig.widget()._dom_classes
     with pytest.raises(ValueError, match="两个特征"):

@@ -126,8 +126,17 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
         winner = grid_votes[metric][:, k - 1, :].argmax(axis=1).reshape(gx.shape)
         canvas.raster(winner, (*x_lim, *y_lim), REGION_PALETTE[:n_classes])
 
-    def overlay(canvas, metric: str, k: int, test_x: float, test_y: float, test_x_index: int,
-                test_y_index: int) -> None:
+    def titles(canvas, metric: str, k: int) -> None:
+        canvas.note(0.5, 1, f"K = {k}，{METRIC_LABELS[metric]}：决策区域", anchor="middle", dy=-8, font_size=15)
+        canvas.use_axes(1)
+        canvas.note(0.5, 1, f"{k} 个邻居的投票", anchor="middle", dy=-8, font_size=14)
+
+    def test_point(canvas, test_x: float, test_y: float) -> None:
+        canvas.points([test_x], [test_y], color="#000000", fill=PALETTE[3], radius=11, shape="*", width=1)
+
+    def neighbours(canvas, metric: str, k: int, test_x: float, test_y: float, test_x_index: int,
+                   test_y_index: int) -> None:
+        # What depends on all four controls has many frames: it is kept to the least.
         row = test_x_index * len(ys) + test_y_index  # `tests` runs over ys fastest
         dist, idx = test_dist[metric][row, :k], test_idx[metric][row, :k]
         radius = float(dist[-1])
@@ -139,13 +148,10 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
             canvas.polygon(bx, by, color="#333333", fill="#ffffff", fill_opacity=0.3, width=1.2, dash="5 3")
         canvas.segments([test_x] * k, [test_y] * k, X[idx, 0], X[idx, 1], color="#333333", width=1)
         canvas.points(X[idx, 0], X[idx, 1], color="#000000", fill="none", radius=7, width=1.8)
-        canvas.points([test_x], [test_y], color="#000000", fill=PALETTE[3], radius=11, shape="*", width=1)
-        canvas.note(0.5, 1, f"K = {k}，{METRIC_LABELS[metric]}：决策区域", anchor="middle", dy=-8, font_size=15)
 
         counts = np.bincount(y[idx], minlength=n_classes)
         winner = int(counts.argmax())  # first maximum: a tie goes to the smallest label
         canvas.use_axes(1)
-        canvas.note(0.5, 1, f"{k} 个邻居的投票", anchor="middle", dy=-8, font_size=14)
         for c in range(n_classes):
             canvas.rect(0.05, c - 0.05, 0.05 + 0.9 * counts[c] / k, c + 0.35, fill=PALETTE[c], fill_opacity=0.85)
             canvas.text(0.05, c - 0.12, f"{class_names[c]}：{counts[c]} 票", anchor="start", font_size=14,
@@ -165,7 +171,9 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
     )
     base = fig.image(samples)
     fig.overlay(base, regions, below=True)
-    fig.overlay(base, overlay)
+    fig.overlay(base, titles)
+    fig.overlay(base, neighbours)
+    fig.overlay(base, test_point)
     return fig
 
 

@@ -26,18 +26,50 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def lab_server(notebook: Path) -> Iterator[tuple[str, str]]:
-    """A JupyterLab server on a copy of ``notebook`` (so autosave never touches the repository).
+def _write_settings(work: Path) -> None:
+    settings = {
+        # Don't ask to fetch Jupyter news (a pop-up over the notebook, and a request to the internet).
+        ("apputils-extension", "notification"): '{"fetchNews": "false", "checkForUpdates": false}',
+        # Every cell in the DOM, not only those in view: a figure far down can be found and moved.
+        ("notebook-extension", "tracker"): '{"windowingMode": "none"}',
+    }
+    for (extension, name), text in settings.items():
+        path = work / "settings" / "@jupyterlab" / extension / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
-    Yields (base URL, path of the notebook copy).
-    """
+
+class LabServer:
+    """A running JupyterLab: its base URL, folder and log."""
+
+    def __init__(self, base: str, work: Path, proc: subprocess.Popen) -> None:
+        self.base, self.work, self.proc = base, work, proc
+
+    def notebook(self, name: str) -> Path:
+        return self.work / name
+
+    def log(self) -> str:
+        return (self.work / "server.log").read_text(encoding="utf-8", errors="replace")
+
+    def api(self, path: str, method: str = "GET") -> object:
+        request = urllib.request.Request(f"{self.base}/api/{path}?token={TOKEN}", method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shut_down_kernels(self) -> None:
+        """Stop every kernel, so one chapter's kernel does not slow the next one down."""
+        for kernel in self.api("kernels"):
+            self.api(f"kernels/{kernel['id']}", method="DELETE")
+
+
+@contextlib.contextmanager
+def lab_server(*notebooks: Path) -> Iterator[LabServer]:
+    """A JupyterLab server on copies of ``notebooks`` (so autosave never touches the repository)."""
     work = Path(tempfile.mkdtemp(prefix="mlbook-lab-"))
-    shutil.copy(notebook, work / notebook.name)
-    # Don't ask to fetch Jupyter news (a pop-up over the notebook, and a request to the internet).
-    notification = work / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
-    notification.write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    for notebook in notebooks:
+        shutil.copy(notebook, work / notebook.name)
+    _write_settings(work)
     port = _free_port()
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "runtime"), JUPYTER_CONFIG_DIR=str(work / "config"),
                JUPYTERLAB_SETTINGS_DIR=str(work / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(work / "workspaces"))
@@ -60,7 +92,7 @@ def lab_server(notebook: Path) -> Iterator[tuple[str, str]]:
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("JupyterLab did not start:\n" + (work / "server.log").read_text()[-3000:])
                 time.sleep(0.5)
-        yield base, work / notebook.name
+        yield LabServer(base, work, proc)
     finally:
         proc.terminate()
         try:
@@ -77,13 +109,14 @@ def _status(page) -> tuple[str, str]:
         "(e.querySelector('[aria-valuenow]') || e).getAttribute('aria-valuenow') || '']")
 
 
-def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240) -> tuple[float, dict]:
-    """Open the notebook, wait for its kernel, run every cell, save it.
+def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240,
+                     workspace: str = "mlbook") -> tuple[float, dict]:
+    """Open the notebook (in a workspace of its own), wait for its kernel, run every cell, save it.
 
-    JupyterLab renders only the cells in view, so the outcome is read from the saved
-    notebook file: returns (seconds the run took, the saved notebook as a dict).
+    The outcome is read from the saved notebook file: returns (seconds the run took, the
+    saved notebook as a dict).
     """
-    page.goto(f"{base}/lab/tree/{notebook.name}?token={TOKEN}")
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook.name}?token={TOKEN}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
     page.wait_for_function(
         "() => (document.querySelector('.jp-Notebook-ExecutionIndicator') || {}).getAttribute?.('data-status') === 'idle'",
@@ -126,11 +159,3 @@ def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240) ->
         page.wait_for_timeout(500)
     counts = [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"]
     raise AssertionError(f"not every cell ran (or the notebook was not saved): execution counts {counts}")
-
-
-def figure_slider(page, figure_index: int, label_fragment: str):
-    """The interactive figure number ``figure_index`` and its slider whose label contains the fragment."""
-    figure = page.locator(".mlbook-interactive").nth(figure_index)
-    figure.scroll_into_view_if_needed()
-    slider = figure.locator(".widget-hslider", has=page.locator(".widget-label", has_text=label_fragment)).first
-    return figure, slider
