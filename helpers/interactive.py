@@ -40,6 +40,7 @@ import inspect
 import itertools
 import math
 import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -205,7 +206,11 @@ class SvgCanvas:
     def _xy(self, x: Any, y: Any, coords: Literal["data", "axes"] = "data") -> tuple[np.ndarray, np.ndarray]:
         return self._maps[self._ax](x, y, coords)
 
-    def _clip(self) -> str:
+    def _clip(self, px: Any, py: Any) -> str:
+        """A clip to the axes box, for a mark whose pixels (px, py) reach outside it (none otherwise)."""
+        x, y, w, h = self._maps[self._ax].clip
+        if np.min(px) >= x - 1 and np.max(px) <= x + w + 1 and np.min(py) >= y - 1 and np.max(py) <= y + h + 1:
+            return ""  # inside: no clip-path, a lighter page
         self._clipped.add(self._ax)
         return f' clip-path="url(#{{clip{self._ax}}})"'
 
@@ -224,21 +229,22 @@ class SvgCanvas:
         return out
 
     def _points_attr(self, xs: Sequence[float], ys: Sequence[float]) -> str:
+        """The SVG ``points`` list and its clip-path attribute."""
         px, py = self._xy(xs, ys)
-        return " ".join(f"{_px(a)},{_px(b)}" for a, b in zip(px, py))
+        return " ".join(f"{_px(a)},{_px(b)}" for a, b in zip(px, py)) + '"' + self._clip(px, py)
 
     def line(self, xs: Sequence[float], ys: Sequence[float], color: str = "black", width: float = 1.5,
              dash: str | None = None, opacity: float = 1.0) -> None:
         """A polyline through the points (xs, ys)."""
-        self._items.append(f'<polyline points="{self._points_attr(xs, ys)}"'
-                           f"{self._style(color, width, 'none', dash, opacity)}{self._clip()}/>")
+        self._items.append(f'<polyline points="{self._points_attr(xs, ys)}'
+                           f"{self._style(color, width, 'none', dash, opacity)}/>")
 
     def polygon(self, xs: Sequence[float], ys: Sequence[float], color: str = "black", fill: str = "none",
                 width: float = 1.5, dash: str | None = None, opacity: float = 1.0,
                 fill_opacity: float = 1.0) -> None:
         """A closed polygon through the points (xs, ys)."""
-        self._items.append(f'<polygon points="{self._points_attr(xs, ys)}"'
-                           f"{self._style(color, width, fill, dash, opacity, fill_opacity)}{self._clip()}/>")
+        self._items.append(f'<polygon points="{self._points_attr(xs, ys)}'
+                           f"{self._style(color, width, fill, dash, opacity, fill_opacity)}/>")
 
     def ellipse(self, x: float, y: float, rx: float, ry: float, color: str = "black", fill: str = "none",
                 width: float = 1.5, dash: str | None = None, opacity: float = 1.0,
@@ -246,9 +252,10 @@ class SvgCanvas:
         """An axis-aligned ellipse centred at (x, y) with radii rx, ry in data units (a circle if equal aspect)."""
         px, py = self._xy([x, x + rx, x], [y, y, y + ry])
         rpx, rpy = abs(px[1] - px[0]), abs(py[2] - py[0])
+        clip = self._clip([px[0] - rpx, px[0] + rpx], [py[0] - rpy, py[0] + rpy])
         self._items.append(
-            f'<ellipse cx="{_num(px[0])}" cy="{_num(py[0])}" rx="{_num(rpx)}" ry="{_num(rpy)}"'
-            f"{self._style(color, width, fill, dash, opacity, fill_opacity)}{self._clip()}/>"
+            f'<ellipse cx="{_px(px[0])}" cy="{_px(py[0])}" rx="{_num(rpx)}" ry="{_num(rpy)}"'
+            f"{self._style(color, width, fill, dash, opacity, fill_opacity)}{clip}/>"
         )
 
     def rect(self, x0: float, y0: float, x1: float, y1: float, color: str = "none", fill: str = "black",
@@ -256,9 +263,9 @@ class SvgCanvas:
         """A rectangle between corners (x0, y0) and (x1, y1) in data units (e.g. a bar)."""
         px, py = self._xy([x0, x1], [y0, y1])
         self._items.append(
-            f'<rect x="{_num(min(px))}" y="{_num(min(py))}" width="{_num(abs(px[1] - px[0]))}"'
-            f' height="{_num(abs(py[1] - py[0]))}"'
-            f"{self._style(color, width, fill, None, opacity, fill_opacity)}{self._clip()}/>"
+            f'<rect x="{_px(min(px))}" y="{_px(min(py))}" width="{_px(abs(px[1] - px[0]))}"'
+            f' height="{_px(abs(py[1] - py[0]))}"'
+            f"{self._style(color, width, fill, None, opacity, fill_opacity)}{self._clip(px, py)}/>"
         )
 
     def segments(self, x0: Sequence[float], y0: Sequence[float], x1: Sequence[float], y1: Sequence[float],
@@ -267,7 +274,8 @@ class SvgCanvas:
         ax0, ay0 = self._xy(x0, y0)
         ax1, ay1 = self._xy(x1, y1)
         path = "".join(f"M{_px(a)},{_px(b)}L{_px(c)},{_px(d)}" for a, b, c, d in zip(ax0, ay0, ax1, ay1))
-        self._items.append(f'<path d="{path}"{self._style(color, width, "none", dash, opacity)}{self._clip()}/>')
+        clip = self._clip(np.r_[ax0, ax1], np.r_[ay0, ay1])
+        self._items.append(f'<path d="{path}"{self._style(color, width, "none", dash, opacity)}{clip}/>')
 
     def points(self, xs: Sequence[float], ys: Sequence[float], color: str = "black", fill: str | None = None,
                radius: float = 5, shape: str = "o", width: float = 1.5, opacity: float = 1.0) -> None:
@@ -323,7 +331,7 @@ class SvgCanvas:
         self._items.append(
             f'<image x="{_num(min(px))}" y="{_num(min(py))}" width="{_num(abs(px[1] - px[0]))}"'
             f' height="{_num(abs(py[1] - py[0]))}" preserveAspectRatio="none" style="image-rendering:pixelated"'
-            f'{alpha} href="data:image/png;base64,{data}"{self._clip()}/>'
+            f'{alpha} href="data:image/png;base64,{data}"{self._clip(px, py)}/>'
         )
 
     def _text(self, px: float, py: float, s: str, color: str, font_size: float, anchor: str,
@@ -333,7 +341,7 @@ class SvgCanvas:
         weight = ' font-weight="bold"' if bold else ""
         alpha = f' opacity="{opacity:g}"' if opacity != 1.0 else ""
         self._items.append(
-            f'<text x="{_num(px)}" y="{_num(py)}" fill="{color}" font-size="{_num(font_size)}"{weight}{alpha}'
+            f'<text x="{_px(px)}" y="{_px(py)}" fill="{color}" font-size="{_num(font_size)}"{weight}{alpha}'
             f' text-anchor="{anchor}" paint-order="stroke" stroke="#fff" stroke-width="3">'
             f"{html_lib.escape(s)}</text>"
         )
@@ -366,7 +374,7 @@ class SvgCanvas:
             body = body.replace(f"{{clip{i}}}", f"{uid}c{i}")
         return (
             f'<svg viewBox="0 0 {self.width} {self.height}" style="display:block;width:100%;height:auto;'
-            f'pointer-events:none" font-family="Noto Sans SC, sans-serif" xmlns="http://www.w3.org/2000/svg">'
+            f'pointer-events:none" font-family="Noto Sans SC,sans-serif">'
             f"{'<defs>' + defs + '</defs>' if defs else ''}{body}</svg>"
         )
 
@@ -655,18 +663,36 @@ class InteractiveFigure:
             state[name] = change["new"]
             todo = [lay for lay in self.all_layers() if name in lay.depends_on]
             missing = [lay for lay in todo if self._combo(lay, state) not in lay.frames]
-            slow_now = any(lay.seconds > SLOW_FRAME_SECONDS for lay in missing)
-            if slow_now:
-                label = self.controls[name].labels[state[name]]
-                show(f"⏳ 计算中…（{html_lib.escape(self.controls[name].label)} = {html_lib.escape(label)}）", True)
+            label = self.controls[name].labels[state[name]]
+            busy = f"⏳ 计算中…（{html_lib.escape(self.controls[name].label)} = {html_lib.escape(label)}）"
+            said = []
+
+            def say_busy() -> None:
+                said.append(True)
+                show(busy, True)
+
+            # Known to be slow: say so at once. Otherwise say so if it turns out slow.
+            timer = None
+            if any(lay.seconds > SLOW_FRAME_SECONDS for lay in missing):
+                say_busy()
+            elif missing:
+                timer = threading.Timer(SLOW_FRAME_SECONDS, say_busy)
+                timer.daemon = True
+                timer.start()
             try:
-                for lay in todo:
-                    views[id(lay)].value = self._draw(lay, self._combo(lay, state))
+                # Draw everything first, then show it all at once: image and overlays stay aligned.
+                frames = [self._draw(lay, self._combo(lay, state)) for lay in todo]
             except Exception as error:  # shown to the reader, not lost in the kernel log
                 show(f"<span style='color:#D55E00'>这一帧画不出来 (this frame failed): "
                      f"{html_lib.escape(str(error))}</span>", True)
                 return
-            if slow_now:
+            finally:
+                if timer is not None:
+                    timer.cancel()
+                    timer.join()
+            for lay, frame in zip(todo, frames):
+                views[id(lay)].value = frame
+            if said:
                 show("", False)
 
         for w in control_widgets.values():

@@ -321,3 +321,26 @@ def test_raster_is_a_small_pixelated_image_over_its_extent():
     assert len(out) < 3000
     x0, y0 = mapping(0, 5)
     assert f'x="{x0[0]:.1f}"'.replace(".0\"", "\"") in out or f'x="{round(x0[0], 1)}"' in out
+
+
+def test_live_frame_that_turns_out_slow_says_so_while_it_works(live):
+    durations = {1: 0.0, 2: 0.6}
+    fig = InteractiveFigure([Control("k", "K", [1, 2])])
+    fig.html(lambda k: time.sleep(durations[k]) or f"k={k}")  # fast at first, slow later
+    box = fig.widget()
+    status = box.children[1]
+    seen = []
+    status.observe(lambda change: seen.append(change["new"]), names="value")
+    _controls(box)[0].index = 1
+    assert "计算中" in seen[0] and seen[-1] == ""
+    assert _body(box).children[0].value == "k=2"
+
+
+def test_marks_are_clipped_to_the_axes_only_when_they_reach_outside():
+    _, width, height, mapping = _mapped_axes()
+    inside = SvgCanvas(width, height, [mapping])
+    inside.line([1, 9], [-4, 4])
+    assert "clip-path" not in inside.to_svg("a") and "<clipPath" not in inside.to_svg("a")
+    outside = SvgCanvas(width, height, [mapping])
+    outside.line([1, 20], [-4, 4])
+    assert 'clip-path="url(#bc0)"' in outside.to_svg("b") and '<clipPath id="bc0">' in outside.to_svg("b")
