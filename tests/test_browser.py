@@ -48,9 +48,30 @@ def site():
         yield url, browser
 
 
+# Notes, from the first instant of the page, when every widget output is an interactive figure
+# whose pictures have loaded: window.__mlbookReady (ms since navigation started).
+READY_SCRIPT = """
+(() => {
+  const check = () => {
+    const outputs = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]').length;
+    const figures = document.querySelectorAll('.mlbook-interactive');
+    const images = [...document.querySelectorAll('.mlbook-interactive img')].filter(i => i.offsetParent);
+    if (document.readyState !== 'loading' && figures.length === outputs
+        && images.every(i => i.complete && i.naturalWidth > 0)) {
+      window.__mlbookReady = performance.now();
+    } else {
+      requestAnimationFrame(check);
+    }
+  };
+  requestAnimationFrame(check);
+})();
+"""
+
+
 def _open(site, page_path):
     url, browser = site
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.add_init_script(READY_SCRIPT)
     blocked = block_external(page, (url,))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -101,9 +122,8 @@ def test_page_offline_math_and_widgets(site, page_path):
         if n_views:
             page.wait_for_function(f"() => document.querySelectorAll('.mlbook-interactive').length >= {n_views}",
                                    timeout=30000)
-        # ms since navigation started, when the last figure's pictures have loaded
-        ready_ms = page.evaluate("""() => Promise.all([...document.querySelectorAll('.mlbook-interactive img')]
-            .map(i => i.decode().catch(() => null))).then(() => performance.now())""") if n_views else 0.0
+        page.wait_for_function("() => window.__mlbookReady !== undefined", timeout=30000)
+        ready_ms = page.evaluate("() => window.__mlbookReady")
         assert figures.count() == n_views, f"{n_views} widget outputs but {figures.count()} figures rendered"
         page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
         page_bytes = (HTML / f"{page_path}.html").stat().st_size
