@@ -32,7 +32,7 @@ from helpers.figures.intro import (  # noqa: E402
 )
 from helpers.intro import (  # noqa: E402
     breast_cancer_feature_names_zh,
-    dataset_table_html,
+    dataset_table,
     kmeans_history,
     median_call_seconds,
     noise_selection_experiment,
@@ -59,16 +59,16 @@ def raises_bilingual(fn, *args, **kwargs) -> str:
 
 # -- helpers/intro.py ---------------------------------------------------------------------------
 
-def test_dataset_table_html_shows_the_chosen_rows_and_groups_the_headers():
+def test_dataset_table_shows_the_chosen_rows_and_groups_the_headers():
     X = np.array([[5.1, 3.5], [7.0, 3.2], [6.3, 3.3]])
     y = np.array([0, 1, 2])
-    out = dataset_table_html(X, y, ["长", "宽"], ["甲", "乙", "丙"], rows=[0, 2], caption="说明")
+    out = dataset_table(X, y, ["长", "宽"], ["甲", "乙", "丙"], rows=[0, 2], caption="说明").data
     assert 'colspan="2"' in out and "特征值" in out and "目标值" in out
     assert "5.1" in out and "6.3" in out and "7.0" not in out
     assert "甲" in out and "丙" in out and "乙" not in out
     assert "说明" in out
     # without target names the raw target is shown
-    assert ">2<" in dataset_table_html(X, y, ["长", "宽"], rows=[2])
+    assert ">2<" in dataset_table(X, y, ["长", "宽"], rows=[2]).data
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -80,8 +80,8 @@ def test_dataset_table_html_shows_the_chosen_rows_and_groups_the_headers():
     dict(X=np.array([[1.0, np.nan]]), y=np.ones(1), feature_names=["a", "b"]),  # NaN
     dict(X=np.ones(3), y=np.ones(3), feature_names=["a"]),                      # 1-D X
 ])
-def test_dataset_table_html_rejects_bad_input(kwargs):
-    raises_bilingual(dataset_table_html, **kwargs)
+def test_dataset_table_rejects_bad_input(kwargs):
+    raises_bilingual(dataset_table, **kwargs)
 
 
 def test_breast_cancer_names_in_chinese():
