@@ -34,6 +34,14 @@ def check_positive_number(value: Any, name: str) -> float:
     return float(value)
 
 
+def check_nonnegative_number(value: Any, name: str) -> float:
+    """``value`` as a float, or ValueError if it is not a finite number >= 0 (a noise level, say)."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
+            or not np.isfinite(float(value)) or float(value) < 0:
+        raise ValueError(f"{name} 必须是非负数 ({name} must be a non-negative number), got {value!r}")
+    return float(value)
+
+
 def check_nonnegative_int(value: Any, name: str) -> int:
     """``value`` as an int, or ValueError if it is not an integer >= 0."""
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) or value < 0:

@@ -69,17 +69,6 @@ def test_one_hot():
     assert sm.one_hot(np.array([1]), 4).shape == (1, 4)
 
 
-def test_load_digits_split_is_deterministic_scaled_and_stratified():
-    a, b = sm.load_digits_split(), sm.load_digits_split()
-    assert a.X_train.shape == (1347, 64) and a.X_test.shape == (450, 64)
-    np.testing.assert_array_equal(a.X_test, b.X_test)
-    assert a.X_train.dtype == np.float32 and a.y_train.dtype == np.int64
-    assert 0.0 <= a.X_train.min() and a.X_train.max() <= 1.0
-    totals = np.bincount(np.concatenate([a.y_train, a.y_test]), minlength=10)
-    # Stratified: every digit has a quarter of its images (to within one) in the test set.
-    assert np.all(np.abs(np.bincount(a.y_test, minlength=10) - 0.25 * totals) <= 1)
-
-
 # -- helpers.softmax: bad input -------------------------------------------------------------------
 @pytest.mark.parametrize("call", [
     lambda: sm.softmax([1.0, 2.0], temperature=0),
@@ -99,8 +88,6 @@ def test_load_digits_split_is_deterministic_scaled_and_stratified():
     lambda: sm.one_hot([0, 1], 0),
     lambda: sm.one_hot([0, 3], 3),
     lambda: sm.one_hot([[0, 1]], 3),
-    lambda: sm.load_digits_split(test_size=0),
-    lambda: sm.load_digits_split(test_size=1.5),
 ])
 def test_bad_input_raises_bilingual_value_error(call):
     with pytest.raises(ValueError, match=BILINGUAL):

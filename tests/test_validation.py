@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from helpers.validation import (MAX_SEED, as_float_matrix, as_vector, check_choice, check_fraction,
-                                check_increasing, check_k, check_nonnegative_int, check_positive_int,
+                                check_increasing, check_k, check_nonnegative_int, check_nonnegative_number, check_positive_int,
                                 check_positive_number, check_same_width, check_seed, to_numpy)
 
 
@@ -70,6 +70,13 @@ def test_fraction():
     for bad in (0, 1, 1.5, -0.1, "0.2", True):
         with pytest.raises(ValueError, match=r"必须在 0 和 1 之间 \(ratio must lie strictly between 0 and 1\)"):
             check_fraction(bad, "ratio")
+
+
+def test_nonnegative_number():
+    assert check_nonnegative_number(0, "noise") == 0.0 and check_nonnegative_number(np.float32(0.5), "noise") == 0.5
+    for bad in (-0.1, float("nan"), float("inf"), "0.1", True, None):
+        with pytest.raises(ValueError, match=r"noise 必须是非负数 \(noise must be a non-negative number\)"):
+            check_nonnegative_number(bad, "noise")
 
 
 def test_nonnegative_int_and_seed():
