@@ -240,12 +240,12 @@ def draw_digit_samples(X: np.ndarray, y: Sequence[int], n: int = 20, cols: int =
 
 def draw_training_curves(history: dict[str, Sequence[float]], title: str = "训练过程") -> Figure:
     """Chapter 4: training loss (left) and train / test accuracy (right) per epoch."""
-    for key in ("loss", "train_acc", "test_acc"):
+    for key in ("train_loss", "train_acc", "test_acc"):
         if key not in history:
             raise ValueError(f"history 缺少 {key!r} (history lacks {key!r})")
-    epochs = np.arange(1, len(history["loss"]) + 1)
+    epochs = np.arange(1, len(history["train_loss"]) + 1)
     fig, (ax_l, ax_a) = plt.subplots(1, 2, figsize=(7.2, 2.9))
-    ax_l.plot(epochs, history["loss"], color=PALETTE[0])
+    ax_l.plot(epochs, history["train_loss"], color=PALETTE[0])
     ax_l.set_xlabel("迭代周期（epoch）")
     ax_l.set_ylabel("训练集平均交叉熵")
     ax_a.plot(epochs, history["train_acc"], label="训练集", color=PALETTE[0])
