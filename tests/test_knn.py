@@ -12,7 +12,8 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor  # noqa:
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from helpers.exercises.knn import check_euclidean_distance, check_knn_regress, check_majority_vote  # noqa: E402
-from helpers.figures.knn import knn_classifier_explorer, knn_regression_explorer  # noqa: E402
+from helpers.figures.knn import (_ball, draw_wolf_packs, knn_classifier_explorer,  # noqa: E402
+                                 knn_regression_explorer)
 from helpers.knn import (knn_predict, knn_regress, majority_vote, nearest_neighbors,  # noqa: E402
                          pairwise_distances, vote_counts, wolf_pack_data)
 from helpers.plotting import use_book_style  # noqa: E402
@@ -165,3 +166,23 @@ def test_regression_explorer_frames_and_errors():
     fig.widget()
     with pytest.raises(ValueError, match="不一致"):
         knn_regression_explorer(x[:30], y[:29], x[30:], y[30:], "x", "y", queries=[2.0])
+
+
+def test_wolf_pack_drawing_returns_its_figure():
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    use_book_style()
+    X, y, paw = wolf_pack_data()
+    fig = draw_wolf_packs(X, y, paw, k=3)
+    assert isinstance(fig, Figure) and fig.axes[0].get_title().startswith("K = 3")
+    panels, axes = plt.subplots(1, 2)
+    assert draw_wolf_packs(X, y, paw, ax=axes[1]) is panels
+    plt.close("all")
+
+
+def test_manhattan_ball_is_a_diamond():
+    xs, ys = _ball((1.0, 2.0), 0.5, "manhattan")
+    np.testing.assert_allclose(np.abs(xs - 1.0) + np.abs(ys - 2.0), 0.5)
+    with pytest.raises(ValueError, match="metric 必须是"):
+        _ball((0.0, 0.0), 1.0, "euclidean")  # the explorer draws that one as a circle

@@ -100,23 +100,14 @@ def test_static_figures_return_figures():
     assert isinstance(figs.draw_toy_images(X, [0, 1, 2, 1]), Figure)
     assert isinstance(figs.draw_network(), Figure)
     assert isinstance(figs.draw_neg_log_curve(), Figure)
-    digits = RNG.uniform(0, 1, size=(6, 64))
-    assert isinstance(figs.draw_digit_samples(digits, np.arange(6), n=6, cols=3), Figure)
-    history = {"train_loss": [1.0, 0.5], "train_acc": [0.8, 0.9], "test_acc": [0.7, 0.85]}
-    assert isinstance(figs.draw_training_curves(history), Figure)
-    assert isinstance(figs.draw_confusion_matrix(np.eye(10) * 5), Figure)
     assert isinstance(figs.draw_weight_templates(RNG.normal(size=(10, 64))), Figure)
-    assert isinstance(figs.draw_misclassified(digits, np.arange(6), np.arange(6)[::-1], np.full(6, 0.5)), Figure)
     _close_all()
 
 
 @pytest.mark.parametrize("call", [
     lambda: figs.draw_toy_images(np.zeros((2, 3)), [0, 1]),
     lambda: figs.draw_toy_images(np.zeros((2, 4)), [0]),
-    lambda: figs.draw_training_curves({"train_loss": [1.0]}),
-    lambda: figs.draw_confusion_matrix(np.zeros((3, 4))),
     lambda: figs.draw_weight_templates(np.zeros((10, 63))),
-    lambda: figs.draw_misclassified(np.zeros((2, 64)), [1, 2], [3], [0.5, 0.5]),
     lambda: figs.softmax_explorer(temperatures=(1.0, 0.0)),
     lambda: figs.softmax_explorer(logit_values=(1,)),
     lambda: figs.softmax_explorer(class_names=("a", "b")),
