@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from helpers.figures.common import (  # noqa: E402
+from helpers.figures.common import (
     BINARY_CELL_NAMES,
     draw_confusion_matrix,
     draw_decision_regions,
@@ -22,26 +15,17 @@ from helpers.figures.common import (  # noqa: E402
     draw_training_curves,
     image_grid,
 )
-from helpers.plotting import PALETTE, use_book_style  # noqa: E402
+from helpers.plotting import PALETTE
 
-BILINGUAL = re.compile(r"[\u4e00-\u9fff].*\([^)]*[A-Za-z]{3,}")  # Chinese first, then "(English ..."
-RNG = np.random.default_rng(0)
-
-
-@pytest.fixture(autouse=True)
-def _style():
-    use_book_style()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 def _texts(fig: Figure) -> list[str]:
     return [t.get_text() for t in fig.axes[0].texts]
 
 
-def test_decision_regions():
-    X = np.vstack([RNG.normal(0, 1, (10, 2)), RNG.normal(4, 1, (10, 2))])
-    y = np.repeat([0, 1], 10)
+def test_decision_regions(two_blobs):
+    X, y = two_blobs
     fig = draw_decision_regions(lambda P: (P[:, 0] > 2).astype(int), X, y, X[:4], y[:4], ["甲", "乙"],
                                 "x", "y", "标题", resolution=20)
     assert isinstance(fig, Figure) and fig.axes
@@ -74,22 +58,20 @@ def test_large_confusion_matrix_leaves_zeros_blank():
     ((np.array([[1, -1], [0, 2]]),), {}),                              # a negative count
     ((np.array([[1.0, np.nan], [0, 2]]),), {}),                         # NaN
 ])
-def test_confusion_matrix_rejects_bad_input(args, kwargs):
-    with pytest.raises(ValueError, match=BILINGUAL):
-        draw_confusion_matrix(*args, **kwargs)
+def test_confusion_matrix_rejects_bad_input(args, kwargs, raises_bilingual):
+    raises_bilingual(draw_confusion_matrix, *args, **kwargs)
 
 
-def test_training_curves():
+def test_training_curves(raises_bilingual):
     history = {"train_loss": [1.0, 0.5], "train_acc": [0.8, 0.9], "test_acc": [0.7, 0.85]}
     fig = draw_training_curves(history, title="标题")
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     for bad in ({"train_loss": [1.0]}, {"train_loss": [1.0], "train_acc": [0.5], "test_acc": []}):
-        with pytest.raises(ValueError, match=BILINGUAL):
-            draw_training_curves(bad)
+        raises_bilingual(draw_training_curves, bad)
 
 
-def test_digit_drawings():
-    digits = RNG.uniform(0, 1, size=(6, 64))
+def test_digit_drawings(rng):
+    digits = rng.uniform(0, 1, size=(6, 64))
     fig = draw_digit_samples(digits, np.arange(6), n=6, cols=3)
     assert isinstance(fig, Figure) and [ax.get_title() for ax in fig.axes] == [str(d) for d in range(6)]
     fig = draw_misclassified(digits, np.arange(6), np.arange(6)[::-1], np.full(6, 0.5))
@@ -104,6 +86,5 @@ def test_digit_drawings():
     lambda: draw_digit_samples(np.zeros((2, 64)), [1, 2], n=0),
     lambda: image_grid(3, 0),
 ])
-def test_digit_drawings_reject_bad_input(call):
-    with pytest.raises(ValueError, match=BILINGUAL):
-        call()
+def test_digit_drawings_reject_bad_input(call, raises_bilingual):
+    raises_bilingual(call)

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import math
-import re
 
-import matplotlib
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from sklearn.cluster import KMeans  # noqa: E402
-from sklearn.datasets import load_iris  # noqa: E402
-
-from helpers.exercises.intro import (  # noqa: E402
+from helpers.exercises.intro import (
     check_binary_metrics,
     check_split_indices,
     check_standardize_with_train,
 )
-from helpers.figures.intro import (  # noqa: E402
+from helpers.figures.intro import (
     draw_cat_dog,
     draw_clustering,
     draw_regression_fit,
@@ -28,31 +21,15 @@ from helpers.figures.intro import (  # noqa: E402
     kmeans_explorer,
     leakage_explorer,
 )
-from helpers.intro import (  # noqa: E402
+from helpers.intro import (
     breast_cancer_feature_names_zh,
     dataset_table,
     kmeans_history,
     median_call_seconds,
     noise_selection_experiment,
 )
-from helpers.plotting import use_book_style  # noqa: E402
 
-BILINGUAL = re.compile(r"[\u4e00-\u9fff].*\([^)]*[A-Za-z]{3,}")  # Chinese first, then "(English ..."
-
-
-@pytest.fixture(autouse=True)
-def _style():
-    use_book_style()
-    yield
-    plt.close("all")
-
-
-def raises_bilingual(fn, *args, **kwargs) -> str:
-    with pytest.raises(ValueError) as info:
-        fn(*args, **kwargs)
-    message = str(info.value)
-    assert BILINGUAL.search(message), f"not a Chinese + English message: {message}"
-    return message
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 # -- helpers/intro.py ---------------------------------------------------------------------------
@@ -78,11 +55,11 @@ def test_dataset_table_shows_the_chosen_rows_and_groups_the_headers():
     dict(X=np.array([[1.0, np.nan]]), y=np.ones(1), feature_names=["a", "b"]),  # NaN
     dict(X=np.ones(3), y=np.ones(3), feature_names=["a"]),                      # 1-D X
 ])
-def test_dataset_table_rejects_bad_input(kwargs):
+def test_dataset_table_rejects_bad_input(kwargs, raises_bilingual):
     raises_bilingual(dataset_table, **kwargs)
 
 
-def test_breast_cancer_names_in_chinese():
+def test_breast_cancer_names_in_chinese(raises_bilingual):
     names = breast_cancer_feature_names_zh(["mean radius", "area error", "worst concave points"])
     assert names == ["半径（均值）", "面积（标准误）", "凹点数（最差值）"]
     from sklearn.datasets import load_breast_cancer
@@ -92,8 +69,8 @@ def test_breast_cancer_names_in_chinese():
     raises_bilingual(breast_cancer_feature_names_zh, ["mean colour"])
 
 
-def test_kmeans_history_matches_sklearn_and_never_increases_inertia():
-    X = load_iris().data[:, 2:]
+def test_kmeans_history_matches_sklearn_and_never_increases_inertia(iris):
+    X = iris.data[:, 2:]
     init = X[[0, 60, 120]]
     steps = kmeans_history(X, init)
     assert steps[0]["kind"] == "init" and steps[0]["labels"] is None
@@ -106,8 +83,8 @@ def test_kmeans_history_matches_sklearn_and_never_increases_inertia():
     np.testing.assert_allclose(steps[-1]["inertia"], reference.inertia_)
 
 
-def test_kmeans_history_rejects_bad_input():
-    X = np.random.default_rng(0).normal(size=(10, 2))
+def test_kmeans_history_rejects_bad_input(raises_bilingual, rng):
+    X = rng.normal(size=(10, 2))
     raises_bilingual(kmeans_history, X, np.zeros((2, 3)))          # dimension mismatch
     raises_bilingual(kmeans_history, X, np.zeros((11, 2)))         # more clusters than samples
     raises_bilingual(kmeans_history, X, X[:2], max_iter=0)
@@ -136,11 +113,11 @@ def test_noise_selection_experiment_shows_the_leak():
     dict(ks=[1], test_ratios=[0.2], n_samples=4),
     dict(ks=[1], test_ratios=[0.2], n_repeats=0),
 ])
-def test_noise_selection_experiment_rejects_bad_input(kwargs):
+def test_noise_selection_experiment_rejects_bad_input(kwargs, raises_bilingual):
     raises_bilingual(noise_selection_experiment, **kwargs)
 
 
-def test_median_call_seconds():
+def test_median_call_seconds(raises_bilingual):
     calls = []
     t = median_call_seconds(lambda: calls.append(1), repeats=5)
     assert t >= 0 and len(calls) == 6  # one warm-up call
@@ -150,10 +127,8 @@ def test_median_call_seconds():
 
 # -- helpers/figures/intro.py -----------------------------------------------------------------------
 
-def test_static_figures_draw():
-    rng = np.random.default_rng(0)
-    X = np.vstack([rng.normal(0, 1, (10, 2)), rng.normal(4, 1, (10, 2))])
-    y = np.repeat([0, 1], 10)
+def test_static_figures_draw(two_blobs):
+    X, y = two_blobs
     centroids = np.stack([X[y == c].mean(axis=0) for c in (0, 1)])
     assert draw_cat_dog(X, y, centroids, [1.0, 1.0], 0).axes
     assert draw_regression_fit(X[:, 0], X[:, 1], X[:3, 0], X[:3, 1], 1.0, 0.0, "x", "y", "标题").axes
@@ -161,16 +136,12 @@ def test_static_figures_draw():
     assert draw_workflow().axes
 
 
-def test_figures_reject_bad_input():
+def test_figures_reject_bad_input(raises_bilingual):
     raises_bilingual(draw_workflow, ["只有一条"])
 
 
-def _frames(layer):
-    return list(layer.frames.values())
-
-
-def test_kmeans_explorer_every_control_changes_the_picture():
-    X = load_iris().data[:, 2:]
+def test_kmeans_explorer_every_control_changes_the_picture(raises_bilingual, iris):
+    X = iris.data[:, 2:]
     histories = {k: kmeans_history(X, X[:: 150 // k][:k], max_iter=2) for k in (2, 3)}
     fig = kmeans_explorer(X, histories, "x", "y", default_k=3)
     fig.widget()
@@ -185,7 +156,7 @@ def test_kmeans_explorer_every_control_changes_the_picture():
     raises_bilingual(kmeans_explorer, X, {}, "x", "y")
 
 
-def test_leakage_explorer_every_control_changes_what_is_shown():
+def test_leakage_explorer_every_control_changes_what_is_shown(raises_bilingual):
     ks, ratios = [1, 20], [0.2, 0.5]
     results = noise_selection_experiment(ks, ratios, n_samples=40, n_features=100, n_repeats=4)
     fig = leakage_explorer(results, ks, ratios, n_samples=40, n_features=100)
