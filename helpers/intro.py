@@ -16,7 +16,14 @@ import numpy as np
 from IPython.display import HTML
 
 from .tables import ColumnGroup, html_table
-from .validation import as_float_matrix, as_vector, check_fraction, check_nonnegative_int, check_positive_int
+from .validation import (
+    as_float_matrix,
+    as_vector,
+    check_fraction,
+    check_nonnegative_int,
+    check_positive_int,
+    check_seed,
+)
 
 
 # -- 1.1 a data set as a table -------------------------------------------------------
@@ -175,7 +182,7 @@ def noise_selection_experiment(
         raise ValueError("test_ratios 不能为空 (test_ratios must not be empty)")
 
     results = {(timing, r): np.empty((n_repeats, len(ks))) for timing in ("before", "after") for r in test_ratios}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     for rep in range(n_repeats):
         X = rng.normal(size=(n_samples, n_features))
         y = rng.permutation(np.arange(n_samples) % 2)

@@ -112,6 +112,7 @@ def test_noise_selection_experiment_shows_the_leak():
     dict(ks=[1], test_ratios=[]),
     dict(ks=[1], test_ratios=[0.2], n_samples=4),
     dict(ks=[1], test_ratios=[0.2], n_repeats=0),
+    dict(ks=[1], test_ratios=[0.2], seed=-1),
 ])
 def test_noise_selection_experiment_rejects_bad_input(kwargs, raises_bilingual):
     raises_bilingual(noise_selection_experiment, **kwargs)
