@@ -6,6 +6,11 @@ Shared plumbing:
     validation    input checks that raise Chinese/English errors
     tables        html_table: small result tables that render in JupyterLab and the book
 
+Shared by several chapters:
+    data             load_digits_split, make_2d_dataset
+    training         default_device, accuracy, train_classifier
+    figures.common   draw_confusion_matrix, draw_training_curves, draw_decision_regions, digit images
+
 Per chapter topic (``<topic>`` = intro, knn, linear_regression, softmax, ...):
     <topic>               reusable computations of that chapter, with input checks
     figures.<topic>       its drawings and interactive figures

@@ -1,6 +1,6 @@
 """Chapter 1 (引言): small computations the chapter reuses, with input checks.
 
-    dataset_table_html            a data set shown as a table: samples, features, target
+    dataset_table                 a data set shown as a table: samples, features, target
     breast_cancer_feature_names_zh  Chinese names of the breast-cancer features
     kmeans_history                every assignment / update step of K-means (for the figure)
     noise_selection_experiment    data leakage: feature selection before vs after the split
@@ -9,18 +9,26 @@
 
 from __future__ import annotations
 
-import html
 import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from IPython.display import HTML
 
-from .validation import as_float_matrix, as_vector, check_fraction, check_positive_int
+from .tables import ColumnGroup, html_table
+from .validation import (
+    as_float_matrix,
+    as_vector,
+    check_fraction,
+    check_nonnegative_int,
+    check_positive_int,
+    check_seed,
+)
 
 
 # -- 1.1 a data set as a table -------------------------------------------------------
 
-def dataset_table_html(
+def dataset_table(
     X: Any,
     y: Any,
     feature_names: Sequence[str],
@@ -30,8 +38,8 @@ def dataset_table_html(
     feature_header: str = "特征值（features）",
     target_header: str = "目标值 / 标签（target / label）",
     caption: str | None = None,
-) -> str:
-    """Chapter 1: an HTML table of some samples, features grouped under one header, target last.
+) -> HTML:
+    """Chapter 1: some samples as a table: sample number, the features grouped under one header, target last.
 
     ``rows`` picks the samples shown (default: the first 5); ``target_names[y]`` is shown
     when given, else the raw target value.
@@ -44,8 +52,7 @@ def dataset_table_html(
             f"特征名有 {len(feature_names)} 个，X 却有 {X.shape[1]} 列 "
             f"({len(feature_names)} feature names for {X.shape[1]} columns of X)"
         )
-    if isinstance(decimals, bool) or not isinstance(decimals, int) or decimals < 0:
-        raise ValueError(f"decimals 必须是非负整数 (decimals must be a non-negative integer), got {decimals!r}")
+    decimals = check_nonnegative_int(decimals, "decimals")
     rows = list(range(min(5, X.shape[0]))) if rows is None else [int(r) for r in rows]
     if not rows:
         raise ValueError("rows 不能为空 (rows must not be empty)")
@@ -58,31 +65,11 @@ def dataset_table_html(
             return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
         return str(target_names[int(value)])
 
-    cell = 'style="padding:3px 10px;border:1px solid #ccc;text-align:{align}"'
-    left, right, center = (cell.format(align=a) for a in ("left", "right", "center"))
-    feature_bg = 'background:#E8F1F8'
-    target_bg = 'background:#FCEFD6'
-    head1 = (
-        f'<th rowspan="2" {center[:-1]};white-space:nowrap">样本<br>编号</th>'
-        f'<th colspan="{X.shape[1]}" {center[:-1]};{feature_bg}">{html.escape(feature_header)}</th>'
-        f'<th rowspan="2" {center[:-1]};{target_bg}">{html.escape(target_header)}</th>'
-    )
-    head2 = "".join(f'<th {center[:-1]};{feature_bg}">{html.escape(n)}</th>' for n in feature_names)
-    body = []
-    for r in rows:
-        values = "".join(f"<td {right}>{X[r, j]:.{decimals}f}</td>" for j in range(X.shape[1]))
-        body.append(
-            f"<tr><td {center}>{r}</td>{values}<td {left}>{html.escape(target_text(y[r]))}</td></tr>"
-        )
-    caption_html = (
-        f'<caption style="caption-side:bottom;text-align:left;font-size:90%;color:#555">'
-        f"{html.escape(caption)}</caption>" if caption else ""
-    )
-    return (
-        '<table class="mlbook-dataset" style="border-collapse:collapse;margin:6px 0;font-size:92%">'
-        f"{caption_html}<thead><tr>{head1}</tr><tr>{head2}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
-    )
+    header = ["样本编号", *feature_names, target_header]
+    cells = [[r, *(f"{X[r, j]:.{decimals}f}" for j in range(X.shape[1])), target_text(y[r])] for r in rows]
+    groups = [ColumnGroup(None, 1), ColumnGroup(feature_header, X.shape[1], "#E8F1F8"),
+              ColumnGroup(None, 1, "#FCEFD6")]
+    return html_table(header, cells, groups=groups, caption=caption)
 
 
 # -- 1.3 the breast-cancer data set in Chinese -----------------------------------------
@@ -195,7 +182,7 @@ def noise_selection_experiment(
         raise ValueError("test_ratios 不能为空 (test_ratios must not be empty)")
 
     results = {(timing, r): np.empty((n_repeats, len(ks))) for timing in ("before", "after") for r in test_ratios}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     for rep in range(n_repeats):
         X = rng.normal(size=(n_samples, n_features))
         y = rng.permutation(np.arange(n_samples) % 2)

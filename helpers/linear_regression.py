@@ -20,7 +20,14 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .validation import as_float_matrix, as_vector, check_positive_int, check_positive_number
+from .validation import (
+    as_float_matrix,
+    as_vector,
+    check_positive_int,
+    check_positive_number,
+    check_seed,
+    to_numpy,
+)
 
 #: A run whose loss exceeds this many times its starting loss (or becomes
 #: infinite) is called divergent and stopped.
@@ -32,16 +39,10 @@ AREA_PRICE_RULE = {"weight": 2.0, "bias": 0.6, "noise_std": 0.3}
 HOUSE_PRICE_RULE = {"weights": (2.0, 10.0, -1.5), "bias": 60.0, "noise_std": 25.0}
 
 
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed 必须是非负整数 (seed must be a non-negative integer), got {seed!r}")
-    return int(seed)
-
-
 def make_house_areas(n: int = 24, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Chapter 3: generated 1-D data, area (100 m²) -> price (million yuan), price ≈ 2·area + 0.6."""
     n = check_positive_int(n, "n")
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     rule = AREA_PRICE_RULE
     area = rng.uniform(0.4, 2.0, n)
     price = rule["weight"] * area + rule["bias"] + rng.normal(0.0, rule["noise_std"], n)
@@ -55,7 +56,7 @@ def make_house_prices(n: int = 500, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     + 60 + noise (standard deviation 25); the columns follow ``HOUSE_FEATURES``.
     """
     n = check_positive_int(n, "n")
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
     area = rng.uniform(40.0, 200.0, n)
     rooms = np.clip(np.round(area / 40.0 + rng.normal(0.0, 0.6, n)), 1, 6)
     age = rng.uniform(0.0, 40.0, n)
@@ -66,14 +67,16 @@ def make_house_prices(n: int = 500, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 
 
 def as_features(X: Any, name: str = "X") -> np.ndarray:
-    arr = np.asarray(X.detach().cpu().numpy() if hasattr(X, "detach") else X)
+    """Chapter 3: a sample matrix (n x d); one feature may come as a vector of length n."""
+    arr = to_numpy(X)
     if arr.ndim == 1:  # one feature given as a vector
         arr = arr.reshape(-1, 1)
     return as_float_matrix(arr, name)
 
 
 def as_targets(y: Any, n: int, name: str = "y") -> np.ndarray:
-    arr = np.asarray(y.detach().cpu().numpy() if hasattr(y, "detach") else y, dtype=float)
+    """Chapter 3: n float targets; a column vector (n, 1), as the chapter's tensors are, is flattened."""
+    arr = to_numpy(y).astype(float)
     if arr.ndim == 2 and arr.shape[1] == 1:  # a column vector (n, 1), as in the chapter
         arr = arr[:, 0]
     return as_vector(arr, name, length=n)
@@ -165,7 +168,7 @@ def sgd_training_runs(X: Any, y: Any, learning_rates: Sequence[float], batch_siz
             f"batch_size 不能大于样本数 {n} (batch_size cannot exceed the {n} samples), got {batch_size}"
         )
     epochs = check_positive_int(epochs, "epochs")
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(check_seed(seed))
 
     runs = len(rates)
     steps_per_epoch = -(-n // batch_size)

@@ -1,13 +1,13 @@
-"""Chapter 4 (Softmax 回归): numerically stable softmax, cross-entropy, one-hot, the digits split.
+"""Chapter 4 (Softmax 回归): numerically stable softmax, cross-entropy and one-hot labels.
 
 The chapter builds each of these from scratch in the notebook; the versions here
 add input checks and are what the interactive figures, the exercise checkers
-and later chapters (the MLP on digits) reuse.
+and later chapters reuse. (The chapter's digits data set is in ``helpers.data``.)
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -72,29 +72,3 @@ def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     """Chapter 4: one-hot rows (n x num_classes, float) for integer labels in 0..num_classes-1."""
     num_classes = check_positive_int(num_classes, "num_classes")
     return np.eye(num_classes)[_as_labels(labels, None, num_classes)]
-
-
-class DigitsSplit(NamedTuple):
-    """scikit-learn's 8x8 digits, split and scaled to [0, 1]."""
-
-    X_train: np.ndarray  # (n_train, 64) float32
-    X_test: np.ndarray  # (n_test, 64) float32
-    y_train: np.ndarray  # (n_train,) int64
-    y_test: np.ndarray  # (n_test,) int64
-
-
-def load_digits_split(test_size: float = 0.25, seed: int = 0) -> DigitsSplit:
-    """Chapter 4: digits 8x8 (1797 images, bundled with scikit-learn), stratified split, pixels / 16."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    if isinstance(test_size, bool) or not isinstance(test_size, (float, int)) or not 0 < test_size < 1:
-        raise ValueError(f"test_size 必须在 0 和 1 之间 (test_size must lie strictly between 0 and 1), got {test_size!r}")
-    digits = load_digits()
-    # The pixels are counts 0..16; dividing by 16 puts every feature in [0, 1].
-    X = (digits.data / 16.0).astype(np.float32)
-    y = digits.target.astype(np.int64)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=seed, stratify=y
-    )
-    return DigitsSplit(X_train, X_test, y_train, y_test)

@@ -34,11 +34,57 @@ def check_positive_number(value: Any, name: str) -> float:
     return float(value)
 
 
+def check_nonnegative_number(value: Any, name: str) -> float:
+    """``value`` as a float, or ValueError if it is not a finite number >= 0 (a noise level, say)."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
+            or not np.isfinite(float(value)) or float(value) < 0:
+        raise ValueError(f"{name} 必须是非负数 ({name} must be a non-negative number), got {value!r}")
+    return float(value)
+
+
+def check_nonnegative_int(value: Any, name: str) -> int:
+    """``value`` as an int, or ValueError if it is not an integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) or value < 0:
+        raise ValueError(f"{name} 必须是非负整数 ({name} must be a non-negative integer), got {value!r}")
+    return int(value)
+
+
+#: Seeds must fit in 32 bits: scikit-learn's ``random_state`` accepts no more.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(value: Any, name: str = "seed") -> int:
+    """A random seed: an integer from 0 to ``MAX_SEED`` (what NumPy, torch and scikit-learn all accept)."""
+    seed = check_nonnegative_int(value, name)
+    if seed > MAX_SEED:
+        raise ValueError(f"{name} 必须小于 2**32 ({name} must be below 2**32), got {value!r}")
+    return seed
+
+
 def check_fraction(value: Any, name: str) -> float:
     """``value`` as a float strictly between 0 and 1 (a ratio such as a test-set share)."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating)) or not 0 < float(value) < 1:
         raise ValueError(f"{name} 必须在 0 和 1 之间 ({name} must lie strictly between 0 and 1), got {value!r}")
     return float(value)
+
+
+def check_increasing(values: Any, name: str) -> list[float]:
+    """At least two finite numbers in strictly increasing order, as floats rounded to 6 decimals.
+
+    The rounding turns ``np.linspace``'s 0.30000000000000004 into 0.3, so that a slider's
+    values print and compare as the numbers a chapter wrote.
+    """
+    try:
+        numbers = [round(float(v), 6) for v in values]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} 必须是一串数 ({name} must be a sequence of numbers), got {values!r}") from None
+    if len(numbers) < 2:
+        raise ValueError(f"{name} 至少需要两个取值 ({name} needs at least two values), got {numbers}")
+    if not all(np.isfinite(numbers)):
+        raise ValueError(f"{name} 含有 NaN 或无穷大 ({name} contains NaN or infinite values), got {numbers}")
+    if any(b <= a for a, b in zip(numbers, numbers[1:])):
+        raise ValueError(f"{name} 必须严格递增 ({name} must be strictly increasing), got {numbers}")
+    return numbers
 
 
 def check_k(k: Any, n_train: int) -> int:

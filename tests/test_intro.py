@@ -3,72 +3,47 @@
 from __future__ import annotations
 
 import math
-import re
 
-import matplotlib
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from sklearn.cluster import KMeans  # noqa: E402
-from sklearn.datasets import load_iris  # noqa: E402
-
-from helpers.exercises.intro import (  # noqa: E402
+from helpers.exercises.intro import (
     check_binary_metrics,
     check_split_indices,
     check_standardize_with_train,
 )
-from helpers.figures.intro import (  # noqa: E402
+from helpers.figures.intro import (
+    draw_cat_dog,
+    draw_clustering,
+    draw_regression_fit,
+    draw_workflow,
     kmeans_explorer,
     leakage_explorer,
-    plot_cat_dog,
-    plot_clustering,
-    plot_confusion_matrix,
-    plot_decision_regions,
-    plot_regression_fit,
-    workflow_diagram,
 )
-from helpers.intro import (  # noqa: E402
+from helpers.intro import (
     breast_cancer_feature_names_zh,
-    dataset_table_html,
+    dataset_table,
     kmeans_history,
     median_call_seconds,
     noise_selection_experiment,
 )
-from helpers.plotting import use_book_style  # noqa: E402
 
-BILINGUAL = re.compile(r"[\u4e00-\u9fff].*\([^)]*[A-Za-z]{3,}")  # Chinese first, then "(English ..."
-
-
-@pytest.fixture(autouse=True)
-def _style():
-    use_book_style()
-    yield
-    plt.close("all")
-
-
-def raises_bilingual(fn, *args, **kwargs) -> str:
-    with pytest.raises(ValueError) as info:
-        fn(*args, **kwargs)
-    message = str(info.value)
-    assert BILINGUAL.search(message), f"not a Chinese + English message: {message}"
-    return message
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 # -- helpers/intro.py ---------------------------------------------------------------------------
 
-def test_dataset_table_html_shows_the_chosen_rows_and_groups_the_headers():
+def test_dataset_table_shows_the_chosen_rows_and_groups_the_headers():
     X = np.array([[5.1, 3.5], [7.0, 3.2], [6.3, 3.3]])
     y = np.array([0, 1, 2])
-    out = dataset_table_html(X, y, ["长", "宽"], ["甲", "乙", "丙"], rows=[0, 2], caption="说明")
+    out = dataset_table(X, y, ["长", "宽"], ["甲", "乙", "丙"], rows=[0, 2], caption="说明").data
     assert 'colspan="2"' in out and "特征值" in out and "目标值" in out
     assert "5.1" in out and "6.3" in out and "7.0" not in out
     assert "甲" in out and "丙" in out and "乙" not in out
     assert "说明" in out
     # without target names the raw target is shown
-    assert ">2<" in dataset_table_html(X, y, ["长", "宽"], rows=[2])
+    assert ">2<" in dataset_table(X, y, ["长", "宽"], rows=[2]).data
 
 
 @pytest.mark.parametrize("kwargs", [
@@ -80,11 +55,11 @@ def test_dataset_table_html_shows_the_chosen_rows_and_groups_the_headers():
     dict(X=np.array([[1.0, np.nan]]), y=np.ones(1), feature_names=["a", "b"]),  # NaN
     dict(X=np.ones(3), y=np.ones(3), feature_names=["a"]),                      # 1-D X
 ])
-def test_dataset_table_html_rejects_bad_input(kwargs):
-    raises_bilingual(dataset_table_html, **kwargs)
+def test_dataset_table_rejects_bad_input(kwargs, raises_bilingual):
+    raises_bilingual(dataset_table, **kwargs)
 
 
-def test_breast_cancer_names_in_chinese():
+def test_breast_cancer_names_in_chinese(raises_bilingual):
     names = breast_cancer_feature_names_zh(["mean radius", "area error", "worst concave points"])
     assert names == ["半径（均值）", "面积（标准误）", "凹点数（最差值）"]
     from sklearn.datasets import load_breast_cancer
@@ -94,8 +69,8 @@ def test_breast_cancer_names_in_chinese():
     raises_bilingual(breast_cancer_feature_names_zh, ["mean colour"])
 
 
-def test_kmeans_history_matches_sklearn_and_never_increases_inertia():
-    X = load_iris().data[:, 2:]
+def test_kmeans_history_matches_sklearn_and_never_increases_inertia(iris):
+    X = iris.data[:, 2:]
     init = X[[0, 60, 120]]
     steps = kmeans_history(X, init)
     assert steps[0]["kind"] == "init" and steps[0]["labels"] is None
@@ -108,8 +83,8 @@ def test_kmeans_history_matches_sklearn_and_never_increases_inertia():
     np.testing.assert_allclose(steps[-1]["inertia"], reference.inertia_)
 
 
-def test_kmeans_history_rejects_bad_input():
-    X = np.random.default_rng(0).normal(size=(10, 2))
+def test_kmeans_history_rejects_bad_input(raises_bilingual, rng):
+    X = rng.normal(size=(10, 2))
     raises_bilingual(kmeans_history, X, np.zeros((2, 3)))          # dimension mismatch
     raises_bilingual(kmeans_history, X, np.zeros((11, 2)))         # more clusters than samples
     raises_bilingual(kmeans_history, X, X[:2], max_iter=0)
@@ -137,12 +112,13 @@ def test_noise_selection_experiment_shows_the_leak():
     dict(ks=[1], test_ratios=[]),
     dict(ks=[1], test_ratios=[0.2], n_samples=4),
     dict(ks=[1], test_ratios=[0.2], n_repeats=0),
+    dict(ks=[1], test_ratios=[0.2], seed=-1),
 ])
-def test_noise_selection_experiment_rejects_bad_input(kwargs):
+def test_noise_selection_experiment_rejects_bad_input(kwargs, raises_bilingual):
     raises_bilingual(noise_selection_experiment, **kwargs)
 
 
-def test_median_call_seconds():
+def test_median_call_seconds(raises_bilingual):
     calls = []
     t = median_call_seconds(lambda: calls.append(1), repeats=5)
     assert t >= 0 and len(calls) == 6  # one warm-up call
@@ -152,27 +128,21 @@ def test_median_call_seconds():
 
 # -- helpers/figures/intro.py -----------------------------------------------------------------------
 
-def test_static_figures_draw():
-    rng = np.random.default_rng(0)
-    X = np.vstack([rng.normal(0, 1, (10, 2)), rng.normal(4, 1, (10, 2))])
-    y = np.repeat([0, 1], 10)
+def test_static_figures_draw(two_blobs):
+    X, y = two_blobs
     centroids = np.stack([X[y == c].mean(axis=0) for c in (0, 1)])
-    assert plot_cat_dog(X, y, centroids, [1.0, 1.0], 0).axes
-    assert plot_decision_regions(lambda P: (P[:, 0] > 2).astype(int), X, y, X[:4], y[:4], ["甲", "乙"],
-                                 "x", "y", "标题", resolution=20).axes
-    assert plot_regression_fit(X[:, 0], X[:, 1], X[:3, 0], X[:3, 1], 1.0, 0.0, "x", "y", "标题").axes
-    assert len(plot_clustering(X, y, centroids, y, ["甲", "乙"], "x", "y").axes) == 3
-    assert plot_confusion_matrix(np.array([[5, 1], [2, 7]]), ["良性", "恶性"]).axes
-    assert workflow_diagram().axes
+    assert draw_cat_dog(X, y, centroids, [1.0, 1.0], 0).axes
+    assert draw_regression_fit(X[:, 0], X[:, 1], X[:3, 0], X[:3, 1], 1.0, 0.0, "x", "y", "标题").axes
+    assert len(draw_clustering(X, y, centroids, y, ["甲", "乙"], "x", "y").axes) == 3
+    assert draw_workflow().axes
 
 
-def test_figures_reject_bad_input():
-    raises_bilingual(workflow_diagram, ["只有一条"])
-    raises_bilingual(plot_confusion_matrix, np.ones((3, 3)), ["a", "b", "c"])
+def test_figures_reject_bad_input(raises_bilingual):
+    raises_bilingual(draw_workflow, ["只有一条"])
 
 
-def test_kmeans_explorer_every_control_changes_the_picture():
-    X = load_iris().data[:, 2:]
+def test_kmeans_explorer_every_control_changes_the_picture(raises_bilingual, iris):
+    X = iris.data[:, 2:]
     histories = {k: kmeans_history(X, X[:: 150 // k][:k], max_iter=2) for k in (2, 3)}
     fig = kmeans_explorer(X, histories, "x", "y", default_k=3)
     base, panel = fig.layers
@@ -186,7 +156,7 @@ def test_kmeans_explorer_every_control_changes_the_picture():
     raises_bilingual(kmeans_explorer, X, {}, "x", "y")
 
 
-def test_leakage_explorer_every_control_changes_what_is_shown():
+def test_leakage_explorer_every_control_changes_what_is_shown(raises_bilingual):
     ks, ratios = [1, 20], [0.2, 0.5]
     results = noise_selection_experiment(ks, ratios, n_samples=40, n_features=100, n_repeats=4)
     fig = leakage_explorer(results, ks, ratios, n_samples=40, n_features=100)

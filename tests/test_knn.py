@@ -2,20 +2,18 @@
 
 from collections import Counter
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from sklearn.datasets import load_wine
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.preprocessing import StandardScaler
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from sklearn.datasets import load_iris, load_wine  # noqa: E402
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from helpers.exercises.knn import check_euclidean_distance, check_knn_regress, check_majority_vote  # noqa: E402
-from helpers.figures.knn import knn_classifier_explorer, knn_regression_explorer  # noqa: E402
-from helpers.knn import (knn_predict, knn_regress, majority_vote, nearest_neighbors,  # noqa: E402
-                         pairwise_distances, vote_counts, wolf_pack_data)
-from helpers.plotting import use_book_style  # noqa: E402
+from helpers.exercises.knn import check_euclidean_distance, check_knn_regress, check_majority_vote
+from helpers.figures.knn import _ball, draw_wolf_packs, knn_classifier_explorer, knn_regression_explorer
+from helpers.knn import (knn_predict, knn_regress, majority_vote, nearest_neighbors, pairwise_distances,
+                         vote_counts, wolf_pack_data)
 
 
 @pytest.fixture(scope="module")
@@ -141,9 +139,7 @@ def test_knn_regress_checker():
 
 # ---- figures ----
 
-def test_classifier_explorer_frames_and_errors():
-    use_book_style()
-    iris = load_iris()
+def test_classifier_explorer_frames_and_errors(book_style, iris):
     fig = knn_classifier_explorer(iris.data[:, :2], iris.target, ["a", "b", "c"], ["x", "y"],
                                   xs=[5.0, 6.0], ys=[3.0], k_values=[1, 2, 3])
     # samples once; regions and titles per (K, metric); neighbours per (K, metric, test point)
@@ -166,9 +162,7 @@ def test_classifier_explorer_frames_and_errors():
                                 k_values=[10])
 
 
-def test_regression_explorer_frames_and_errors():
-    use_book_style()
-    rng = np.random.default_rng(0)
+def test_regression_explorer_frames_and_errors(book_style, rng):
     x = rng.uniform(0, 10, 40)
     y = np.sin(x) * 50 + 100
     fig = knn_regression_explorer(x[:30], y[:30], x[30:], y[30:], "x", "y", queries=[2.0, 5.0], k_values=[1, 5])
@@ -180,3 +174,18 @@ def test_regression_explorer_frames_and_errors():
     fig.widget()
     with pytest.raises(ValueError, match="不一致"):
         knn_regression_explorer(x[:30], y[:29], x[30:], y[30:], "x", "y", queries=[2.0])
+
+
+def test_wolf_pack_drawing_returns_its_figure(book_style):
+    X, y, paw = wolf_pack_data()
+    fig = draw_wolf_packs(X, y, paw, k=3)
+    assert isinstance(fig, Figure) and fig.axes[0].get_title().startswith("K = 3")
+    panels, axes = plt.subplots(1, 2)
+    assert draw_wolf_packs(X, y, paw, ax=axes[1]) is panels
+
+
+def test_manhattan_ball_is_a_diamond():
+    xs, ys = _ball((1.0, 2.0), 0.5, "manhattan")
+    np.testing.assert_allclose(np.abs(xs - 1.0) + np.abs(ys - 2.0), 0.5)
+    with pytest.raises(ValueError, match="metric 必须是"):
+        _ball((0.0, 0.0), 1.0, "euclidean")  # the explorer draws that one as a circle

@@ -1,27 +1,20 @@
 """Chapter 3: helpers.linear_regression, its figures and its exercise checkers."""
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+from sklearn.linear_model import LinearRegression
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from sklearn.linear_model import LinearRegression  # noqa: E402
-
-from helpers.exercises.linear_regression import (check_least_squares, check_sgd,  # noqa: E402
+from helpers.exercises.linear_regression import (check_least_squares, check_sgd,
                                                  check_squared_loss)
-from helpers.figures.linear_regression import (draw_single_neuron,  # noqa: E402
+from helpers.figures.linear_regression import (draw_single_neuron,
                                                learning_rate_explorer, manual_fit_explorer)
-from helpers.linear_regression import (AREA_PRICE_RULE, HOUSE_PRICE_RULE, add_bias_column,  # noqa: E402
+from helpers.linear_regression import (AREA_PRICE_RULE, HOUSE_PRICE_RULE, add_bias_column,
                                        half_mse, least_squares, loss_grid, make_house_areas,
                                        make_house_prices, max_stable_lr, sgd_training_runs)
-from helpers.plotting import use_book_style  # noqa: E402
 
-
-@pytest.fixture(scope="module", autouse=True)
-def book_style():
-    use_book_style()
+pytestmark = pytest.mark.usefixtures("book_style")
 
 
 # -- data -------------------------------------------------------------------------------------
@@ -51,8 +44,7 @@ def test_generators_reject_bad_arguments(call, fragment):
 
 
 # -- model, loss and analytic solution ------------------------------------------------------------
-def test_least_squares_matches_scikit_learn_and_polyfit():
-    rng = np.random.default_rng(0)
+def test_least_squares_matches_scikit_learn_and_polyfit(rng):
     X = rng.normal(size=(80, 4))
     y = X @ np.array([1.0, -2.0, 0.5, 3.0]) + 1.5 + rng.normal(0, 0.1, 80)
     w, b = least_squares(X, y)
@@ -110,8 +102,7 @@ def test_full_batch_gd_converges_just_below_the_limit_and_diverges_just_above():
     assert runs.losses[0, -1] == pytest.approx(best, rel=1e-6)
 
 
-def test_sgd_runs_reach_the_analytic_solution_and_freeze_when_diverging():
-    rng = np.random.default_rng(0)
+def test_sgd_runs_reach_the_analytic_solution_and_freeze_when_diverging(rng):
     X = rng.normal(size=(60, 2))
     y = X @ np.array([2.0, -3.4]) + 4.2 + rng.normal(0, 0.01, 60)
     runs = sgd_training_runs(X, y, [0.1, 50.0], batch_size=6, epochs=60, seed=0)

@@ -3,15 +3,12 @@
 import io
 import warnings
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib import font_manager
+from PIL import Image
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from helpers.plotting import CJK_FONT_NAME, PALETTE, cjk_font_path, fig_to_png, use_book_style  # noqa: E402
+from helpers.plotting import CJK_FONT_NAME, PALETTE, cjk_font_path, fig_to_png, use_book_style
 
 
 def test_font_file_ships_with_a_pip_package():

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.validation import (as_float_matrix, as_vector, check_choice, check_fraction, check_k,
-                                check_positive_int, check_positive_number,
-                                check_same_width, to_numpy)
+from helpers.validation import (MAX_SEED, as_float_matrix, as_vector, check_choice, check_fraction,
+                                check_increasing, check_k, check_nonnegative_int, check_nonnegative_number, check_positive_int,
+                                check_positive_number, check_same_width, check_seed, to_numpy)
 
 
 def test_to_numpy_accepts_lists_arrays_and_tensors():
@@ -70,3 +70,30 @@ def test_fraction():
     for bad in (0, 1, 1.5, -0.1, "0.2", True):
         with pytest.raises(ValueError, match=r"必须在 0 和 1 之间 \(ratio must lie strictly between 0 and 1\)"):
             check_fraction(bad, "ratio")
+
+
+def test_nonnegative_number():
+    assert check_nonnegative_number(0, "noise") == 0.0 and check_nonnegative_number(np.float32(0.5), "noise") == 0.5
+    for bad in (-0.1, float("nan"), float("inf"), "0.1", True, None):
+        with pytest.raises(ValueError, match=r"noise 必须是非负数 \(noise must be a non-negative number\)"):
+            check_nonnegative_number(bad, "noise")
+
+
+def test_nonnegative_int_and_seed():
+    assert check_nonnegative_int(0, "decimals") == 0 and check_nonnegative_int(np.int64(3), "d") == 3
+    for bad in (-1, 1.5, True, "2", None):
+        with pytest.raises(ValueError, match=r"d 必须是非负整数 \(d must be a non-negative integer\)"):
+            check_nonnegative_int(bad, "d")
+    assert check_seed(0) == 0 and check_seed(np.uint32(MAX_SEED)) == MAX_SEED
+    with pytest.raises(ValueError, match=r"seed 必须是非负整数 \(seed must"):
+        check_seed(-1)
+    with pytest.raises(ValueError, match=r"seed 必须小于 2\*\*32 \(seed must be below 2\*\*32\)"):
+        check_seed(MAX_SEED + 1)
+
+
+def test_increasing_values():
+    assert check_increasing(np.linspace(0.1, 0.3, 3), "lr") == [0.1, 0.2, 0.3]
+    for bad, fragment in [([1.0], "至少需要两个取值"), ([2.0, 1.0], "必须严格递增"), ([1.0, 1.0], "必须严格递增"),
+                          ([0.0, float("nan")], "含有 NaN"), (["a", "b"], "必须是一串数"), (3.0, "必须是一串数")]:
+        with pytest.raises(ValueError, match=f"lr {fragment}"):
+            check_increasing(bad, "lr")

@@ -1,33 +1,34 @@
 """Chapter 1 (引言): its drawings and interactive figures.
 
-    plot_cat_dog             1.1  nearest-centroid "model" on generated cat/dog measurements
-    plot_decision_regions    1.2  a classifier's regions in a 2-D feature plane
-    plot_regression_fit      1.2  a fitted line through a 1-D regression problem
-    plot_clustering          1.2  the data without labels, the clusters found, the true species
+    draw_cat_dog             1.1  nearest-centroid "model" on generated cat/dog measurements
+    draw_regression_fit      1.2  a fitted line through a 1-D regression problem
+    draw_clustering          1.2  the data without labels, the clusters found, the true species
     kmeans_explorer          1.2  interactive: K-means step by step, for K = 2, 3, 4
-    workflow_diagram         1.3  the six steps of a machine-learning project
-    plot_confusion_matrix    1.3  a 2 x 2 confusion matrix with TN / FP / FN / TP named
+    draw_workflow            1.3  the six steps of a machine-learning project
     leakage_explorer         1.4  interactive: feature selection before / after the split
+
+The chapter's decision regions and confusion matrix are drawn by ``helpers.figures.common``,
+which later chapters share.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..interactive import Control, InteractiveFigure
-from ..plotting import MARKERS, PALETTE, REGION_PALETTE
+from ..plotting import MARKERS, PALETTE
 from ..validation import as_float_matrix, as_vector
 
 GREY = "#7F7F7F"
 
 
-def plot_cat_dog(X: Any, y: Any, centroids: Any, new_point: Any, new_label: int,
-                 class_names: Sequence[str] = ("猫", "狗")) -> plt.Figure:
+def draw_cat_dog(X: Any, y: Any, centroids: Any, new_point: Any, new_label: int,
+                 class_names: Sequence[str] = ("猫", "狗")) -> Figure:
     """Chapter 1: the generated cat/dog data, the two class means and the new animal."""
     X, y = as_float_matrix(X, "X"), as_vector(y, "y")
     centroids = as_float_matrix(centroids, "centroids")
@@ -54,37 +55,8 @@ def plot_cat_dog(X: Any, y: Any, centroids: Any, new_point: Any, new_label: int,
     return fig
 
 
-def plot_decision_regions(predict: Callable[[np.ndarray], np.ndarray], X_train: Any, y_train: Any,
-                          X_test: Any, y_test: Any, class_names: Sequence[str],
-                          xlabel: str, ylabel: str, title: str, resolution: int = 300) -> plt.Figure:
-    """Chapter 1: the regions a 2-feature classifier assigns, with training and test points."""
-    X_train, X_test = as_float_matrix(X_train, "X_train"), as_float_matrix(X_test, "X_test")
-    y_train, y_test = as_vector(y_train, "y_train"), as_vector(y_test, "y_test")
-    both = np.vstack([X_train, X_test])
-    lo, hi = both.min(axis=0), both.max(axis=0)
-    pad = 0.08 * (hi - lo)
-    gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
-                         np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
-    regions = np.asarray(predict(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
-    n_classes = len(class_names)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    ax.pcolormesh(gx, gy, regions, cmap=ListedColormap(REGION_PALETTE[:n_classes]), vmin=-0.5,
-                  vmax=n_classes - 0.5, shading="auto")
-    for c, name in enumerate(class_names):
-        ax.scatter(*X_train[y_train == c].T, s=22, color=PALETTE[c], marker=MARKERS[c], alpha=0.6,
-                   label=f"{name}（训练）")
-        ax.scatter(*X_test[y_test == c].T, s=46, color=PALETTE[c], marker=MARKERS[c], edgecolor="black",
-                   linewidth=1.0, label=f"{name}（测试）")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.grid(False)
-    ax.legend(fontsize=8.5, ncol=2, loc="upper left")
-    return fig
-
-
-def plot_regression_fit(x_train: Any, y_train: Any, x_test: Any, y_test: Any, w: float, b: float,
-                        xlabel: str, ylabel: str, title: str) -> plt.Figure:
+def draw_regression_fit(x_train: Any, y_train: Any, x_test: Any, y_test: Any, w: float, b: float,
+                        xlabel: str, ylabel: str, title: str) -> Figure:
     """Chapter 1: training and test points of a 1-D regression problem and the line y = w x + b."""
     x_train, y_train = as_vector(x_train, "x_train"), as_vector(y_train, "y_train")
     x_test, y_test = as_vector(x_test, "x_test"), as_vector(y_test, "y_test")
@@ -109,8 +81,8 @@ def _scatter_groups(ax: plt.Axes, X: np.ndarray, labels: np.ndarray | None, name
         ax.scatter(*X[labels == c].T, s=16, color=PALETTE[c], marker=MARKERS[c], alpha=0.7, label=name)
 
 
-def plot_clustering(X: Any, cluster_labels: Any, centers: Any, species: Any, species_names: Sequence[str],
-                    xlabel: str, ylabel: str) -> plt.Figure:
+def draw_clustering(X: Any, cluster_labels: Any, centers: Any, species: Any, species_names: Sequence[str],
+                    xlabel: str, ylabel: str) -> Figure:
     """Chapter 1: three panels: the data as K-means sees it (no labels), its clusters, the true species."""
     X = as_float_matrix(X, "X")
     cluster_labels = as_vector(cluster_labels, "cluster_labels", length=len(X)).astype(int)
@@ -209,7 +181,7 @@ def kmeans_explorer(X: Any, histories: dict[int, list[dict[str, Any]]], xlabel: 
     return fig
 
 
-def workflow_diagram(details: Sequence[str] | None = None) -> plt.Figure:
+def draw_workflow(details: Sequence[str] | None = None) -> Figure:
     """Chapter 1: the six steps of a machine-learning project as boxes and arrows (with a feedback loop)."""
     titles = ["① 用户数据", "② 数据预处理", "③ 特征工程", "④ 机器学习", "⑤ 模型评估", "⑥ 离线 / 在线服务"]
     if details is None:
@@ -254,28 +226,6 @@ def workflow_diagram(details: Sequence[str] | None = None) -> plt.Figure:
     ax.text(4.0, -0.85, "评估不满意：回到前面的步骤修改", ha="center", va="bottom", fontsize=10.5,
             color=PALETTE[3])
     ax.set_title("机器学习的开发流程", fontsize=13)
-    return fig
-
-
-def plot_confusion_matrix(cm: Any, class_names: Sequence[str], title: str = "混淆矩阵") -> plt.Figure:
-    """Chapter 1: a 2 x 2 confusion matrix (rows: true class, columns: predicted), cells named TN/FP/FN/TP."""
-    cm = np.asarray(cm)
-    if cm.shape != (2, 2):
-        raise ValueError(f"混淆矩阵必须是 2×2 (the confusion matrix must be 2 x 2), got shape {cm.shape}")
-    names = [["真负例 TN", "假正例 FP"], ["假负例 FN", "真正例 TP"]]
-    fig, ax = plt.subplots(figsize=(4.6, 3.9))
-    ax.imshow(cm, cmap="Blues", vmin=0, vmax=cm.max() * 1.3)
-    for i in range(2):
-        for j in range(2):
-            color = "white" if cm[i, j] > 0.6 * cm.max() else "black"  # readable on dark cells
-            ax.text(j, i - 0.12, f"{cm[i, j]}", ha="center", va="center", fontsize=20, color=color)
-            ax.text(j, i + 0.22, names[i][j], ha="center", va="center", fontsize=10, color=color)
-    ax.set_xticks([0, 1], [f"预测：{n}" for n in class_names])
-    ax.set_yticks([0, 1], [f"真实：{n}" for n in class_names])
-    ax.set_xlabel("预测类别")
-    ax.set_ylabel("真实类别")
-    ax.set_title(title)
-    ax.grid(False)
     return fig
 
 

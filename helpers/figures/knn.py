@@ -8,30 +8,36 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, Polygon
+from matplotlib.patches import Circle
 
 from ..interactive import Control, InteractiveFigure
 from ..knn import METRICS, knn_regress, nearest_neighbors
 from ..plotting import MARKERS, PALETTE, REGION_PALETTE
-from ..validation import as_float_matrix, as_vector, check_k
+from ..validation import as_float_matrix, as_vector, check_choice, check_k
 
 METRIC_LABELS = {"euclidean": "欧氏距离", "manhattan": "曼哈顿距离"}
 
 
 def _ball(center: Sequence[float], radius: float, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """Outline of all points at `radius` from `center`: a circle (L2) or a diamond (L1)."""
+    """Outline of the points at Manhattan distance `radius` from `center`: a diamond.
+
+    Only the Manhattan ball is drawn as a polygon; the Euclidean one is a circle
+    (``canvas.ellipse`` in the explorer). ``metric`` must therefore be "manhattan".
+    """
+    check_choice(metric, "metric", ("manhattan",))
     cx, cy = center
-    if metric == "euclidean":
-        t = np.linspace(0, 2 * np.pi, 73)
-        return cx + radius * np.cos(t), cy + radius * np.sin(t)
     return (np.array([cx + radius, cx, cx - radius, cx, cx + radius]),
             np.array([cy, cy + radius, cy, cy - radius, cy]))
 
 
 def draw_wolf_packs(X: np.ndarray, y: np.ndarray, new_print: np.ndarray, k: int | None = None,
                     class_names: Sequence[str] = ("狼群 A", "狼群 B"),
-                    ax: plt.Axes | None = None) -> plt.Axes:
-    """Chapter 2's opening figure: two packs, the new paw print and (optionally) its k neighbours."""
+                    ax: plt.Axes | None = None) -> Figure:
+    """Chapter 2's opening figure: two packs, the new paw print and (optionally) its k neighbours.
+
+    Draws on ``ax`` when given (one panel of a larger figure), else on a new figure;
+    returns the figure either way.
+    """
     X = as_float_matrix(X, "X")
     y = as_vector(y, "y", length=X.shape[0])
     if ax is None:
@@ -56,7 +62,7 @@ def draw_wolf_packs(X: np.ndarray, y: np.ndarray, new_print: np.ndarray, k: int 
     ax.set_xlabel("特征 1（爪印位置 x）")
     ax.set_ylabel("特征 2（爪印位置 y）")
     ax.legend(loc="upper right", fontsize=9)
-    return ax
+    return ax.figure
 
 
 def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_names: Sequence[str],

@@ -8,12 +8,10 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML
 from matplotlib.figure import Figure
 
 from ..interactive import Control, InteractiveFigure
@@ -26,6 +24,8 @@ from ..linear_regression import (
     sgd_training_runs,
 )
 from ..plotting import PALETTE
+# The explorers below call the shared check by its former local name.
+from ..validation import check_increasing as _grid_values
 from ..validation import check_positive_int
 
 BLUE, ORANGE, GREEN, RED, PURPLE, SKY = PALETTE[:6]
@@ -76,15 +76,6 @@ def draw_single_neuron(num_inputs_shown: int = 3) -> Figure:
     ax.text(2.1, ys.min() - 1.0, r"$o_1 = w_1x_1 + w_2x_2 + \cdots + w_dx_d + b$", ha="center", va="center",
             fontsize=13)
     return fig
-
-
-def _grid_values(values: Sequence[float], name: str) -> list[float]:
-    values = [round(float(v), 6) for v in values]
-    if len(values) < 2:
-        raise ValueError(f"{name} 至少需要两个取值 ({name} needs at least two values), got {values}")
-    if any(b <= a for a, b in zip(values, values[1:])):
-        raise ValueError(f"{name} 必须严格递增 ({name} must be strictly increasing), got {values}")
-    return values
 
 
 def manual_fit_explorer(x: Any, y: Any, ws: Sequence[float], bs: Sequence[float],

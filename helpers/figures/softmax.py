@@ -1,4 +1,14 @@
-"""Chapter 4 (Softmax 回归): drawings and the interactive softmax / cross-entropy explorer."""
+"""Chapter 4 (Softmax 回归): drawings and the interactive softmax / cross-entropy explorer.
+
+    draw_toy_images        4.1  2x2 grey toy images with their pixel values
+    draw_network           4.2  softmax regression as a one-layer network
+    draw_neg_log_curve     4.4  the loss -log p of the true class's probability
+    softmax_explorer       4.4  interactive: logits and temperature -> probabilities and loss
+    draw_weight_templates  4.9  each class's weights as an 8x8 image
+
+The chapter's digit images, training curves and confusion matrix are drawn by
+``helpers.figures.common``, which later chapters share.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +23,7 @@ from ..interactive import Control, InteractiveFigure
 from ..plotting import PALETTE
 from ..softmax import softmax
 from ..validation import as_float_matrix, as_vector
+from .common import image_grid
 
 TOY_CLASSES: tuple[str, ...] = ("猫", "鸡", "狗")
 TOY_COLORS: tuple[str, ...] = (PALETTE[0], PALETTE[1], PALETTE[2])
@@ -212,97 +223,16 @@ def softmax_explorer(logit_values: Sequence[int] = (-2, -1, 0, 1, 2),
     return fig
 
 
-# -- digits: data, training, what the model learned -----------------------------------------------
-def _digit_axes(n: int, cols: int, size: float = 1.15) -> tuple[Figure, np.ndarray]:
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(size * cols, size * rows + 0.3), squeeze=False)
-    for ax in axes.ravel():
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
-        ax.spines[:].set_visible(False)
-    for ax in axes.ravel()[n:]:
-        ax.axis("off")
-    return fig, axes.ravel()
-
-
-def draw_digit_samples(X: np.ndarray, y: Sequence[int], n: int = 20, cols: int = 10) -> Figure:
-    """Chapter 4: the first n images of an (m x 64) digits matrix, titled with their labels."""
-    X = as_float_matrix(X, "X")
-    y = as_vector(y, "y", length=X.shape[0])
-    n = min(n, X.shape[0])
-    fig, axes = _digit_axes(n, cols, size=0.68)
-    for ax, image, label in zip(axes, X[:n], y[:n]):
-        ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"{int(label)}", fontsize=11)
-    return fig
-
-
-def draw_training_curves(history: dict[str, Sequence[float]], title: str = "训练过程") -> Figure:
-    """Chapter 4: training loss (left) and train / test accuracy (right) per epoch."""
-    for key in ("loss", "train_acc", "test_acc"):
-        if key not in history:
-            raise ValueError(f"history 缺少 {key!r} (history lacks {key!r})")
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    fig, (ax_l, ax_a) = plt.subplots(1, 2, figsize=(7.2, 2.9))
-    ax_l.plot(epochs, history["loss"], color=PALETTE[0])
-    ax_l.set_xlabel("迭代周期（epoch）")
-    ax_l.set_ylabel("训练集平均交叉熵")
-    ax_a.plot(epochs, history["train_acc"], label="训练集", color=PALETTE[0])
-    ax_a.plot(epochs, history["test_acc"], label="测试集", color=PALETTE[1], linestyle="--")
-    ax_a.set_xlabel("迭代周期（epoch）")
-    ax_a.set_ylabel("准确率")
-    ax_a.legend()
-    fig.suptitle(title)
-    return fig
-
-
-def draw_confusion_matrix(cm: np.ndarray, title: str = "混淆矩阵（测试集）") -> Figure:
-    """Chapter 4: a confusion matrix (rows: true class, columns: predicted), counts written in cells."""
-    cm = as_float_matrix(cm, "cm")
-    if cm.shape[0] != cm.shape[1]:
-        raise ValueError(f"混淆矩阵必须是方阵 (a confusion matrix must be square), got shape {cm.shape}")
-    k = cm.shape[0]
-    fig, ax = plt.subplots(figsize=(5.4, 4.8))
-    ax.imshow(cm, cmap="Blues")
-    ax.grid(False)
-    ax.spines[:].set_visible(False)
-    for i in range(k):
-        for j in range(k):
-            if cm[i, j]:
-                ax.text(j, i, f"{int(cm[i, j])}", ha="center", va="center", fontsize=9,
-                        color="white" if cm[i, j] > cm.max() / 2 else ("black" if i == j else PALETTE[3]))
-    ax.set_xticks(range(k))
-    ax.set_yticks(range(k))
-    ax.set_xlabel("预测的数字")
-    ax.set_ylabel("真实的数字")
-    ax.set_title(title)
-    return fig
-
-
+# -- digits: what the model learned -----------------------------------------------
 def draw_weight_templates(W: np.ndarray) -> Figure:
     """Chapter 4: each row of W (10 x 64, one row per class) as an 8x8 image."""
     W = as_float_matrix(W, "W")
     if W.shape[1] != 64:
         raise ValueError(f"W 必须有 64 列（8×8 像素）(W must have 64 columns: 8x8 pixels), got shape {W.shape}")
-    fig, axes = _digit_axes(W.shape[0], 5, size=1.3)
+    fig, axes = image_grid(W.shape[0], 5, size=1.3)
     limit = float(np.abs(W).max())
     for j, ax in enumerate(axes[: W.shape[0]]):
         image = ax.imshow(W[j].reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(f"数字 {j} 的权重", fontsize=10)
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="权重（红：支持，蓝：反对）")
-    return fig
-
-
-def draw_misclassified(X: np.ndarray, y_true: Sequence[int], y_pred: Sequence[int],
-                       confidence: Sequence[float], cols: int = 6) -> Figure:
-    """Chapter 4: misclassified digits, each titled with its true label, prediction and the predicted probability."""
-    X = as_float_matrix(X, "X")
-    y_true = as_vector(y_true, "y_true", length=X.shape[0])
-    y_pred = as_vector(y_pred, "y_pred", length=X.shape[0])
-    confidence = as_vector(confidence, "confidence", length=X.shape[0])
-    fig, axes = _digit_axes(X.shape[0], cols, size=1.1)
-    for ax, image, t, p, c in zip(axes, X, y_true, y_pred, confidence):
-        ax.imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"真 {int(t)} → 判 {int(p)}\n概率 {c:.2f}", fontsize=10, color=PALETTE[3])
     return fig
