@@ -11,7 +11,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.preprocessing import StandardScaler
 
 from helpers.exercises.knn import check_euclidean_distance, check_knn_regress, check_majority_vote
-from helpers.figures.knn import _ball, draw_wolf_packs, knn_classifier_explorer, knn_regression_explorer
+from helpers.figures.knn import _manhattan_ball, draw_wolf_packs, knn_classifier_explorer, knn_regression_explorer
 from helpers.knn import (knn_predict, knn_regress, majority_vote, nearest_neighbors, pairwise_distances,
                          vote_counts, wolf_pack_data)
 
@@ -185,7 +185,6 @@ def test_wolf_pack_drawing_returns_its_figure(book_style):
 
 
 def test_manhattan_ball_is_a_diamond():
-    xs, ys = _ball((1.0, 2.0), 0.5, "manhattan")
+    xs, ys = _manhattan_ball((1.0, 2.0), 0.5)
     np.testing.assert_allclose(np.abs(xs - 1.0) + np.abs(ys - 2.0), 0.5)
-    with pytest.raises(ValueError, match="metric 必须是"):
-        _ball((0.0, 0.0), 1.0, "euclidean")  # the explorer draws that one as a circle
+    assert len(xs) == 5 and (xs[0], ys[0]) == (xs[-1], ys[-1])  # a closed outline, four corners

@@ -11,20 +11,18 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from ..interactive import Control, InteractiveFigure
-from ..knn import METRICS, knn_regress, nearest_neighbors
+from ..knn import METRICS, knn_regress, nearest_neighbors, vote_counts
 from ..plotting import MARKERS, PALETTE, REGION_PALETTE
-from ..validation import as_float_matrix, as_vector, check_choice, check_k
+from ..validation import as_float_matrix, as_vector, check_k
 
 METRIC_LABELS = {"euclidean": "欧氏距离", "manhattan": "曼哈顿距离"}
 
 
-def _ball(center: Sequence[float], radius: float, metric: str) -> tuple[np.ndarray, np.ndarray]:
+def _manhattan_ball(center: Sequence[float], radius: float) -> tuple[np.ndarray, np.ndarray]:
     """Outline of the points at Manhattan distance `radius` from `center`: a diamond.
 
-    Only the Manhattan ball is drawn as a polygon; the Euclidean one is a circle
-    (``canvas.ellipse`` in the explorer). ``metric`` must therefore be "manhattan".
+    (The Euclidean ball is a circle: ``canvas.ellipse`` draws it.)
     """
-    check_choice(metric, "metric", ("manhattan",))
     cx, cy = center
     return (np.array([cx + radius, cx, cx - radius, cx, cx + radius]),
             np.array([cy, cy + radius, cy, cy - radius, cy]))
@@ -150,12 +148,12 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
             canvas.ellipse(test_x, test_y, radius, radius, color="#333333", fill="#ffffff",
                            fill_opacity=0.3, width=1.2, dash="5 3")
         else:
-            bx, by = _ball((test_x, test_y), radius, metric)
+            bx, by = _manhattan_ball((test_x, test_y), radius)
             canvas.polygon(bx, by, color="#333333", fill="#ffffff", fill_opacity=0.3, width=1.2, dash="5 3")
         canvas.segments([test_x] * k, [test_y] * k, X[idx, 0], X[idx, 1], color="#333333", width=1)
         canvas.points(X[idx, 0], X[idx, 1], color="#000000", fill="none", radius=7, width=1.8)
 
-        counts = np.bincount(y[idx], minlength=n_classes)
+        counts = vote_counts(y[idx], n_classes)
         winner = int(counts.argmax())  # first maximum: a tie goes to the smallest label
         canvas.use_axes(1)
         for c in range(n_classes):

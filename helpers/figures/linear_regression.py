@@ -25,7 +25,7 @@ from ..linear_regression import (
 )
 from ..plotting import PALETTE
 # The explorers below call the shared check by its former local name.
-from ..validation import check_increasing as _grid_values
+from ..validation import check_increasing
 from ..validation import check_positive_int
 
 BLUE, ORANGE, GREEN, RED, PURPLE, SKY = PALETTE[:6]
@@ -86,7 +86,7 @@ def manual_fit_explorer(x: Any, y: Any, ws: Sequence[float], bs: Sequence[float]
         raise ValueError(f"x 必须只有一个特征 (x must have a single feature), got shape {x.shape}")
     x = x[:, 0]
     y = as_targets(y, len(x))
-    ws, bs = _grid_values(ws, "ws"), _grid_values(bs, "bs")
+    ws, bs = check_increasing(ws, "ws"), check_increasing(bs, "bs")
     (w_star,), b_star = least_squares(x, y)
     best = half_mse(x, y, [w_star], b_star)
     grid_best = float(loss_grid(x, y, ws, bs).min())  # the optimum is rarely on the sliders' grid
@@ -182,11 +182,11 @@ def learning_rate_explorer(x: Any, y: Any, learning_rates: Sequence[float], batc
         raise ValueError(f"x 必须只有一个特征 (x must have a single feature), got shape {x.shape}")
     x = x[:, 0]
     y = as_targets(y, len(x))
-    rates = _grid_values(learning_rates, "learning_rates")
+    rates = check_increasing(learning_rates, "learning_rates")
     batch_sizes = [check_positive_int(b, "batch_size") for b in batch_sizes]
     epoch_options = [check_positive_int(e, "epochs") for e in epoch_options]
-    _grid_values(batch_sizes, "batch_sizes")
-    _grid_values(epoch_options, "epoch_options")
+    check_increasing(batch_sizes, "batch_sizes")
+    check_increasing(epoch_options, "epoch_options")
     max_epochs = epoch_options[-1]
     runs = {bs: sgd_training_runs(x[:, None], y, rates, bs, max_epochs, seed=seed) for bs in batch_sizes}
     (w_star,), b_star = least_squares(x, y)

@@ -22,7 +22,7 @@ from matplotlib.patches import FancyBboxPatch
 from ..interactive import Control, InteractiveFigure
 from ..plotting import PALETTE
 from ..softmax import softmax
-from ..validation import as_float_matrix, as_vector
+from ..validation import as_float_matrix, as_vector, check_increasing, check_positive_number
 from .common import image_grid
 
 TOY_CLASSES: tuple[str, ...] = ("猫", "鸡", "狗")
@@ -143,12 +143,8 @@ def softmax_explorer(logit_values: Sequence[int] = (-2, -1, 0, 1, 2),
     """
     if len(class_names) != 3:
         raise ValueError(f"需要恰好 3 个类别名 (exactly 3 class names are needed), got {len(class_names)}")
-    logit_values = [int(v) for v in logit_values]
-    if len(logit_values) < 2:
-        raise ValueError("logit 至少需要两个取值 (logits need at least two values)")
-    temperatures = [float(t) for t in temperatures]
-    if not temperatures or any(not t > 0 for t in temperatures):
-        raise ValueError(f"温度必须是正数 (temperatures must be positive), got {temperatures}")
+    logit_values = check_increasing(logit_values, "logit_values")
+    temperatures = [check_positive_number(t, "temperature") for t in check_increasing(temperatures, "temperatures")]
     # The left axes show o/T up to twice the largest logit; beyond that (small T) a bar is cut
     # at the edge and its label says the true value, so T = 1 bars are not squashed flat.
     limit = 2.3 * max(abs(v) for v in logit_values)
