@@ -196,3 +196,43 @@ def test_chinese_search_finds_the_chapter(site, query, chapter):
         assert blocked == [] and errors == []
     finally:
         page.close()
+
+
+# Every code block and printed output, reference solutions opened: (page, first line too wide).
+WIDE_CODE_JS = """() => {
+    document.querySelectorAll('main details').forEach(d => { d.open = true; });
+    const found = [];
+    for (const pre of document.querySelectorAll('main div.highlight pre, main pre')) {
+        if (found.some(f => f.pre === pre) || pre.scrollWidth <= pre.clientWidth + 1) continue;
+        const style = getComputedStyle(pre);
+        const room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        const lines = pre.innerText.split('\\n');
+        const width = line => {
+            const probe = document.createElement('span');
+            probe.style.cssText = 'position:absolute;visibility:hidden;white-space:pre';
+            probe.textContent = line;
+            pre.appendChild(probe);
+            const w = probe.getBoundingClientRect().width;
+            probe.remove();
+            return w;
+        };
+        const widths = lines.map(width);
+        const first = widths.findIndex(w => w > room + 1);
+        const line = first >= 0 ? lines[first] : lines[widths.indexOf(Math.max(...widths))];
+        found.push({pre, scroll: pre.scrollWidth, client: pre.clientWidth, line});
+    }
+    return found.map(({scroll, client, line}) => ({scroll, client, line}));
+}"""
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_code_block_scrolls_sideways(site, page_path):
+    """At 1280 px no code line or printed line needs a horizontal scroll bar to be read."""
+    page, blocked, errors = _open(site, page_path)
+    try:
+        wide = page.evaluate(WIDE_CODE_JS)
+        assert not wide, (f"{page_path}: {len(wide)} code/output block(s) scroll sideways at 1280 px; "
+                          f"first offending line ({wide[0]['scroll']} px > {wide[0]['client']} px): "
+                          f"{wide[0]['line']!r}")
+    finally:
+        page.close()
