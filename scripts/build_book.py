@@ -7,6 +7,11 @@ Jupyter Book re-executes a notebook only when its code changes. The figures also
 depend on helpers/ and on the pinned packages, so when those change the cache is
 cleared first; otherwise a build could show figures drawn by old code.
 
+Sphinx writes nothing, not even the static files, when no page changed, and it does not
+watch the book's own CSS/JS (book/_assets/mlbook/) or the search dictionary
+(book/_search/terms.txt). When those change, every page is written again (--all), from the
+execution cache.
+
 Usage: python scripts/build_book.py        (exit status of jupyter-book; -W --keep-going)
 """
 
@@ -23,12 +28,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 STAMP = BUILD / ".inputs-sha256"
+PAGES_STAMP = BUILD / ".pages-sha256"
 
 
 def inputs_digest() -> str:
     """A digest of everything besides the notebooks' code that the executed outputs depend on."""
-    digest = hashlib.sha256()
     files = sorted((ROOT / "helpers").rglob("*.py")) + [ROOT / "constraints.txt", ROOT / "_config.yml"]
+    return _digest(files)
+
+
+def pages_digest() -> str:
+    """A digest of the files the pages use that Sphinx does not watch."""
+    files = sorted(p for p in (ROOT / "book" / "_assets" / "mlbook").rglob("*") if p.is_file())
+    return _digest(files + [ROOT / "book" / "_search" / "terms.txt"])
+
+
+def _digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
     for path in files:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -38,23 +54,28 @@ def inputs_digest() -> str:
 def main() -> int:
     digest = inputs_digest()
     cache = BUILD / ".jupyter_cache"
-    extra = []
-    if BUILD.exists() and (not STAMP.exists() or STAMP.read_text().strip() != digest):
+    stale_outputs = BUILD.exists() and (not STAMP.exists() or STAMP.read_text().strip() != digest)
+    if stale_outputs:
         print("helpers/, constraints.txt or _config.yml changed (or the last build failed): "
-              "clearing the execution cache and rebuilding every page")
+              "clearing the execution cache")
         shutil.rmtree(cache, ignore_errors=True)
-        # Sphinx keeps its own record of what is up to date, which knows nothing of helpers/.
-        extra = ["--all"]
+    pages = pages_digest()
+    # Sphinx keeps its own record of what is up to date, which knows nothing of these files.
+    write_all = stale_outputs or not PAGES_STAMP.exists() or PAGES_STAMP.read_text().strip() != pages
+    if write_all:
+        print("writing every page again")
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     start = time.time()
-    env = dict(os.environ, MLBOOK_STATIC_FIGURES="1")  # see helpers/interactive.py
-    result = subprocess.run([str(jupyter_book), "build", str(ROOT), "--warningiserror", "--keep-going", *extra],
-                            cwd=ROOT, env=env)
+    command = [str(jupyter_book), "build", str(ROOT), "--warningiserror", "--keep-going"]
+    env = dict(os.environ, MLBOOK_STATIC_FIGURES="1")  # every frame in the page: see helpers/interactive.py
+    result = subprocess.run(command + (["--all"] if write_all else []), cwd=ROOT, env=env)
     print(f"Book build took {time.time() - start:.0f} s (exit {result.returncode}).")
     if result.returncode == 0:
         STAMP.write_text(digest + "\n")
+        PAGES_STAMP.write_text(pages + "\n")
     else:
         STAMP.unlink(missing_ok=True)
+        PAGES_STAMP.unlink(missing_ok=True)
     return result.returncode
 
 

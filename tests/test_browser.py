@@ -68,14 +68,14 @@ READY_SCRIPT = """
 """
 
 
-def _open(site, page_path):
+def _open(site, page_path, query=""):
     url, browser = site
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.add_init_script(READY_SCRIPT)
     blocked = block_external(page, (url,))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{url}/{page_path}.html", wait_until="load")
+    page.goto(f"{url}/{page_path}.html{query}", wait_until="load")
     # MathJax 3 typesets after its startup promise; widgets render after the load event.
     page.wait_for_function("() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)")
     page.evaluate("() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null")
@@ -160,5 +160,86 @@ def test_front_page_links_every_chapter(site):
             name = Path(entry).name
             assert any(name in (h or "") for h in hrefs), f"{name} missing from the navigation"
         assert blocked == [] and errors == []
+    finally:
+        page.close()
+
+
+# Chinese search (jieba + book/_search/terms.txt + book/_assets/mlbook/search-zh.js): a query
+# and a chapter that must be among its results.
+SEARCHES = [
+    ("交叉熵", "04_softmax_regression"),
+    ("独热编码", "04_softmax_regression"),
+    ("数值稳定", "04_softmax_regression"),
+    ("欧氏距离", "02_knn"),
+    ("曼哈顿距离", "02_knn"),
+    ("过拟合", "02_knn"),
+    ("决策边界", "02_knn"),
+    ("多数投票", "02_knn"),
+    ("学习率", "03_linear_regression"),
+    ("正规方程", "03_linear_regression"),
+    ("解析解", "03_linear_regression"),
+    ("反向传播", "03_linear_regression"),
+    ("混淆矩阵", "01_intro"),
+    ("混淆矩阵", "04_softmax_regression"),
+    ("召回率", "01_intro"),
+    ("数据泄露", "01_intro"),
+    ("标准化", "01_intro"),
+    ("标准化", "03_linear_regression"),
+    ("随机梯度下降", "03_linear_regression"),   # no space typed: cut into 随机 + 梯度下降
+    ("交叉熵损失函数", "04_softmax_regression"),
+]
+
+
+@pytest.mark.parametrize("query, chapter", SEARCHES, ids=[f"q{i:02d}-{c[:2]}" for i, (_, c) in enumerate(SEARCHES)])
+def test_chinese_search_finds_the_chapter(site, query, chapter):
+    page, blocked, errors = _open(site, "search", f"?q={query}")
+    try:
+        # searchtools.js writes the summary ("搜索完成，匹配到 N 页。") once every result is listed
+        page.wait_for_function("() => (document.querySelector('#search-results .search-summary') || {})"
+                               ".textContent", timeout=20000)
+        hrefs = page.locator("#search-results ul.search li a").evaluate_all(
+            "as => as.map(a => a.getAttribute('href'))")
+        assert any(chapter in h for h in hrefs), f"searching {query!r} did not list {chapter}: {hrefs}"
+        assert blocked == [] and errors == []
+    finally:
+        page.close()
+
+
+# Every code block and printed output, reference solutions opened: (page, first line too wide).
+WIDE_CODE_JS = """() => {
+    document.querySelectorAll('main details').forEach(d => { d.open = true; });
+    const found = [];
+    for (const pre of document.querySelectorAll('main div.highlight pre, main pre')) {
+        if (found.some(f => f.pre === pre) || pre.scrollWidth <= pre.clientWidth + 1) continue;
+        const style = getComputedStyle(pre);
+        const room = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        const lines = pre.innerText.split('\\n');
+        const width = line => {
+            const probe = document.createElement('span');
+            probe.style.cssText = 'position:absolute;visibility:hidden;white-space:pre';
+            probe.textContent = line;
+            pre.appendChild(probe);
+            const w = probe.getBoundingClientRect().width;
+            probe.remove();
+            return w;
+        };
+        const widths = lines.map(width);
+        const first = widths.findIndex(w => w > room + 1);
+        const line = first >= 0 ? lines[first] : lines[widths.indexOf(Math.max(...widths))];
+        found.push({pre, scroll: pre.scrollWidth, client: pre.clientWidth, line});
+    }
+    return found.map(({scroll, client, line}) => ({scroll, client, line}));
+}"""
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_code_block_scrolls_sideways(site, page_path):
+    """At 1280 px no code line or printed line needs a horizontal scroll bar to be read."""
+    page, blocked, errors = _open(site, page_path)
+    try:
+        wide = page.evaluate(WIDE_CODE_JS)
+        assert not wide, (f"{page_path}: {len(wide)} code/output block(s) scroll sideways at 1280 px; "
+                          f"first offending line ({wide[0]['scroll']} px > {wide[0]['client']} px): "
+                          f"{wide[0]['line']!r}")
     finally:
         page.close()

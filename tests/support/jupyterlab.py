@@ -103,52 +103,59 @@ def lab_server(*notebooks: Path) -> Iterator[LabServer]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _status(page) -> tuple[str, str]:
-    return page.locator(".jp-Notebook-ExecutionIndicator").first.evaluate(
-        "e => [e.getAttribute('data-status') || '', "
-        "(e.querySelector('[aria-valuenow]') || e).getAttribute('aria-valuenow') || '']")
+PROMPTS_JS = """() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')]
+    .map(p => p.textContent.trim())"""
+
+
+def _kernel_idle(base: str, notebook: Path) -> bool:
+    """The notebook's kernel has started and is idle (asked of the server, not read off the page)."""
+    try:
+        with urllib.request.urlopen(f"{base}/api/sessions?token={TOKEN}", timeout=5) as response:
+            sessions = json.loads(response.read())
+    except OSError:
+        return False
+    return any(s.get("path", "").endswith(notebook.name) and (s.get("kernel") or {}).get("execution_state") == "idle"
+               for s in sessions)
 
 
 def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240,
                      workspace: str = "mlbook") -> tuple[float, dict]:
     """Open the notebook (in a workspace of its own), wait for its kernel, run every cell, save it.
 
-    The outcome is read from the saved notebook file: returns (seconds the run took, the
-    saved notebook as a dict).
+    A run is finished when every code cell's prompt shows its execution number (none
+    ``[*]``), read from the page. Returns (seconds the run took, the saved notebook as a dict).
     """
     page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook.name}?token={TOKEN}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+    page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=90_000)
+    deadline = time.time() + 90
+    while not _kernel_idle(base, notebook):
+        if time.time() > deadline:
+            raise TimeoutError("the notebook's kernel did not start within 90 s")
+        page.wait_for_timeout(250)
     page.wait_for_function(
         "() => (document.querySelector('.jp-Notebook-ExecutionIndicator') || {}).getAttribute?.('data-status') === 'idle'",
         timeout=90_000)
     page.locator(".jp-NotebookPanel .jp-Cell").first.click()  # make this notebook the active one
     start = time.time()
-    for _attempt in range(5):
+    for _attempt in range(3):
         page.get_by_role("menuitem", name="Run", exact=True).click()
         page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-        try:  # the run has started when the execution indicator leaves idle
-            page.wait_for_function(
-                "() => (document.querySelector('.jp-Notebook-ExecutionIndicator') || {})"
-                ".getAttribute?.('data-status') !== 'idle'", timeout=10_000)
+        try:  # the run has started when a prompt shows [*] or a number
+            page.wait_for_function(f"() => ({PROMPTS_JS})().some(t => /\\[(\\*|\\d+)\\]/.test(t))",
+                                   timeout=15_000)
             break
-        except Exception:  # noqa: BLE001 - the kernel was not ready yet; try again
+        except Exception:  # noqa: BLE001 - the click was lost; try again
             page.keyboard.press("Escape")
     else:
         raise RuntimeError("JupyterLab never started running the notebook")
-    idle_since, seen_busy = None, False
-    while time.time() < start + timeout_s:
-        page.wait_for_timeout(250)
-        status, progress = _status(page)
-        seen_busy = seen_busy or status != "idle"
-        if seen_busy and status == "idle" and progress in ("100", ""):
-            idle_since = idle_since or time.time()
-            if time.time() - idle_since > 2.0:
-                break
-        else:
-            idle_since = None
-    else:
-        raise TimeoutError(f"cells still running after {timeout_s} s")
-    seconds = (idle_since or time.time()) - start
+    while True:
+        prompts = page.evaluate(PROMPTS_JS)
+        if prompts and all(re.fullmatch(r"\[\d+\]:?", t) for t in prompts):
+            break
+        if time.time() > start + timeout_s:
+            raise TimeoutError(f"cells still running after {timeout_s} s; prompts: {prompts}")
+        page.wait_for_timeout(100)
+    seconds = time.time() - start
     page.get_by_role("menuitem", name="File", exact=True).click()
     page.get_by_role("menuitem", name=re.compile(r"^Save( Notebook)?\b")).first.click()
     deadline = time.time() + 20
