@@ -123,7 +123,7 @@ def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240,
     """Open the notebook (in a workspace of its own), wait for its kernel, run every cell, save it.
 
     A run is finished when every code cell's prompt shows its execution number (none
-    ``[*]``), read from the page. Returns (seconds the run took, the saved notebook as a dict).
+    ``[*]``), read from the page, and the kernel is idle. Returns (seconds the run took, the saved notebook as a dict).
     """
     page.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook.name}?token={TOKEN}")
     page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=90_000)
@@ -149,8 +149,11 @@ def open_and_run_all(page, base: str, notebook: Path, timeout_s: float = 240,
     else:
         raise RuntimeError("JupyterLab never started running the notebook")
     while True:
+        # A cell whose input is collapsed (a hidden reference solution) shows an empty prompt:
+        # it counts as done once every other prompt has its number and the kernel is idle.
         prompts = page.evaluate(PROMPTS_JS)
-        if prompts and all(re.fullmatch(r"\[\d+\]:?", t) for t in prompts):
+        shown = [t for t in prompts if t]
+        if shown and all(re.fullmatch(r"\[\d+\]:?", t) for t in shown) and _kernel_idle(base, notebook):
             break
         if time.time() > start + timeout_s:
             raise TimeoutError(f"cells still running after {timeout_s} s; prompts: {prompts}")
