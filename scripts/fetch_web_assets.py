@@ -35,8 +35,10 @@ PACKAGES = [
         "integrity": "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
         "target": "mathjax",
         # tex-svg-full: every TeX extension built in and SVG output with its own glyph
-        # paths, so MathJax loads nothing else (no font files, no lazy components).
-        "files": ["package/es5/tex-svg-full.js", "package/LICENSE"],
+        # paths (no font files). ui/lazy.js typesets an equation when it scrolls into view:
+        # a long chapter's 150 equations would otherwise hold up its widgets for a second.
+        "files": ["package/es5/tex-svg-full.js", "package/es5/ui/lazy.js", "package/LICENSE"],
+        "keep_below": "package/es5/",
     },
     {
         "name": "requirejs",
@@ -77,7 +79,8 @@ def wanted(member: str, patterns: list[str]) -> bool:
 def fetch(package: dict, force: bool) -> None:
     target = VENDOR / package["target"]
     stamp = target / ".integrity"
-    if not force and stamp.is_file() and stamp.read_text().strip() == package["integrity"]:
+    wanted_stamp = package["integrity"] + " " + " ".join(package["files"])  # a new file list fetches again
+    if not force and stamp.is_file() and stamp.read_text().strip() == wanted_stamp:
         print(f"  {package['name']}@{package['version']}: already in place")
         return
     url = tarball_url(package["name"], package["version"])
@@ -92,11 +95,16 @@ def fetch(package: dict, force: bool) -> None:
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         for member in tar.getmembers():
             if member.isfile() and wanted(member.name, package["files"]):
-                (target / Path(member.name).name).write_bytes(tar.extractfile(member).read())
+                # Files below `keep_below` keep their sub-folders (MathJax loads ui/lazy.js
+                # relative to itself); others land flat in the target folder.
+                below = package.get("keep_below")
+                relative = member.name[len(below):] if below and member.name.startswith(below) else Path(member.name).name
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                (target / relative).write_bytes(tar.extractfile(member).read())
                 kept += 1
     if kept == 0:
         raise SystemExit(f"{package['name']}: no files matched {package['files']}")
-    stamp.write_text(package["integrity"] + "\n")
+    stamp.write_text(wanted_stamp + "\n")
 
 
 def main() -> int:

@@ -101,7 +101,9 @@ def test_page_offline_math_and_widgets(site, page_path):
         # 1. nothing from the internet, no JavaScript error
         assert blocked == [], f"requests that left the machine: {blocked}"
         assert errors == [], f"page errors: {errors}"
-        # 2. every equation typeset by MathJax, none left as raw TeX
+        # 2. every equation typeset by MathJax, none left as raw TeX, none in error. MathJax
+        # typesets an equation when it scrolls into view: scroll as a reader would, then let
+        # it finish any that a quick scroll skipped (what it also does before printing).
         n_math = page.locator(".math").count()
         if n_math:
             page.wait_for_function(f"() => document.querySelectorAll('mjx-container').length >= {n_math}",
@@ -109,6 +111,20 @@ def test_page_offline_math_and_widgets(site, page_path):
             raw = page.locator(".math").evaluate_all(
                 "els => els.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent)")
             assert raw == [], f"equations MathJax did not render: {raw[:3]}"
+            height = page.evaluate("document.documentElement.scrollHeight")
+            for y in range(0, height + 800, 800):
+                page.evaluate(f"window.scrollTo(0, {y})")
+                page.wait_for_timeout(40)
+            page.evaluate("() => MathJax.startup.document.lazyTypesetAll()")
+            assert page.locator("mjx-merror").count() == 0, "an equation has a TeX error"
+            untypeset = """() => [...document.querySelectorAll('.math mjx-container')]
+                .filter(c => c.offsetParent && (c.querySelector('mjx-lazy') || !c.querySelector('svg')))
+                .map(c => c.closest('.math').textContent.slice(0, 60))"""
+            try:
+                page.wait_for_function(f"() => ({untypeset})().length === 0", timeout=20000)
+            except Exception:  # noqa: BLE001 - report which ones
+                raise AssertionError(f"equations left untypeset after scrolling: {page.evaluate(untypeset)[:3]}")
+            page.evaluate("window.scrollTo(0, 0)")
         main_text = page.locator("main").inner_text()
         assert "Glyph" not in main_text and "missing from font" not in main_text
         prose = page.evaluate("""() => { const m = document.querySelector('main').cloneNode(true);
