@@ -154,7 +154,10 @@ def test_classifier_explorer_frames_and_errors(book_style, iris):
     assert "3 个邻居的投票" in fig.frame(titles, k=3) and "曼哈顿距离" in fig.frame(titles, metric="manhattan")
     assert fig.frame(test_point, test_x=5.0) != fig.frame(test_point, test_x=6.0)
     assert "<ellipse" in near and "<ellipse" not in fig.frame(neighbours, k=3, metric="manhattan")
-    assert "mlbook-interactive" in fig.widget()._dom_classes
+    box = fig.widget()
+    assert "mlbook-interactive" in box._dom_classes
+    shown = [w.value for w in box.children[-1].children[0].children]  # what the live figure shows first
+    assert shown[:5] == [fig.frame(layer) for layer in (regions, samples, titles, neighbours, test_point)]
     with pytest.raises(ValueError, match="两个特征"):
         knn_classifier_explorer(iris.data, iris.target, ["a", "b", "c"], ["x", "y"], xs=[5.0], ys=[3.0])
     with pytest.raises(ValueError, match="k 不能大于"):
@@ -171,7 +174,8 @@ def test_regression_explorer_frames_and_errors(book_style, rng):
     assert "K = 5：训练 MSE" in fig.frame(curve, k=5) and fig.frame(curve, k=1) != fig.frame(curve, k=5)
     assert "均值" in fig.frame(neighbours, query=2.0) and fig.frame(neighbours, query=2.0) != fig.frame(
         neighbours, query=5.0)
-    fig.widget()
+    shown = [w.value for w in fig.widget().children[-1].children[0].children]
+    assert shown[:3] == [fig.frame(fig.layers[0]), fig.frame(curve), fig.frame(neighbours)]
     with pytest.raises(ValueError, match="不一致"):
         knn_regression_explorer(x[:30], y[:29], x[30:], y[30:], "x", "y", queries=[2.0])
 
