@@ -2,9 +2,10 @@
 
 Shared plumbing:
     plotting      the book's figure style (Chinese font from zhplot, palette), fig_to_png
-    interactive   Control, InteractiveFigure: figures that respond with or without a kernel
+    interactive   Control, InteractiveFigure: live in a kernel, every frame stored for the HTML book
     validation    input checks that raise Chinese/English errors
     tables        html_table: small result tables that render in JupyterLab and the book
+    glue          glue: a computed value pasted into the prose (myst-nb's, without its import cost)
 
 Shared by several chapters:
     data             load_digits_split, make_2d_dataset
