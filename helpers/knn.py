@@ -20,7 +20,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from .validation import as_float_matrix, as_vector, check_choice, check_k, check_same_width
+from .validation import (
+    as_class_labels,
+    as_float_matrix,
+    as_vector,
+    check_choice,
+    check_k,
+    check_positive_int,
+    check_same_width,
+    to_numpy,
+)
 
 METRICS: tuple[str, ...] = ("euclidean", "manhattan")
 
@@ -53,39 +62,32 @@ def nearest_neighbors(X_train: Any, X_query: Any, k: int,
     return sorted_d[:, :k], order[:, :k]
 
 
-def majority_vote(neighbor_labels: Any) -> torch.Tensor:
+def majority_vote(neighbor_labels: Any) -> np.ndarray:
     """Most common label in each row; a tie goes to the smallest label."""
-    labels = torch.as_tensor(np.asarray(neighbor_labels))
+    labels = to_numpy(neighbor_labels)
     if labels.ndim == 1:
         labels = labels[None, :]
     if labels.ndim != 2 or labels.shape[1] == 0:
         raise ValueError(
             f"neighbor_labels 必须是 (样本数, K) 的非空数组 (neighbor_labels must be a non-empty "
-            f"(samples, K) array), got shape {tuple(labels.shape)}"
+            f"(samples, K) array), got shape {labels.shape}"
         )
-    if labels.dtype.is_floating_point or labels.min() < 0:
-        raise ValueError("类别标签必须是非负整数 (class labels must be non-negative integers)")
-    counts = torch.nn.functional.one_hot(labels.long()).sum(dim=1)
-    # argmax returns the first maximum, i.e. the smallest label among tied classes.
-    return counts.argmax(dim=1)
-
-
-def _labels(y_train: Any, n: int) -> torch.Tensor:
-    y = as_vector(y_train, "y_train", length=n)
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-        raise ValueError(
-            "y_train 必须是非负整数类别标签 (y_train must hold non-negative integer class labels)"
-        )
-    return torch.as_tensor(y.astype(np.int64))
+    labels = as_class_labels(labels.ravel(), "neighbor_labels").reshape(labels.shape)
+    # Count the classes present, not 0..max label: a label of 10**6 must not cost 10**6 counters.
+    classes, codes = np.unique(labels, return_inverse=True)
+    counts = np.zeros((labels.shape[0], len(classes)), dtype=np.int64)
+    np.add.at(counts, (np.arange(labels.shape[0])[:, None], codes.reshape(labels.shape)), 1)
+    # argmax returns the first maximum; classes are sorted, so a tie goes to the smallest label.
+    return classes[counts.argmax(axis=1)]
 
 
 def knn_predict(X_train: Any, y_train: Any, X_query: Any, k: int,
                 metric: str = "euclidean") -> np.ndarray:
     """Chapter 2: predicted class of each query row by a majority vote of its k neighbours."""
     train = as_float_matrix(X_train, "X_train")
-    labels = _labels(y_train, train.shape[0])
+    labels = as_class_labels(y_train, "y_train", length=train.shape[0])
     _, index = nearest_neighbors(train, X_query, k, metric)
-    return majority_vote(labels[index]).numpy()
+    return majority_vote(labels[index.numpy()])
 
 
 def knn_regress(X_train: Any, y_train: Any, X_query: Any, k: int,
@@ -99,11 +101,19 @@ def knn_regress(X_train: Any, y_train: Any, X_query: Any, k: int,
 
 def vote_counts(neighbor_labels: Any, n_classes: int) -> np.ndarray:
     """How many of the neighbours belong to each class, shape (n_classes,) or (n, n_classes)."""
-    labels = np.asarray(neighbor_labels)
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+    n_classes = check_positive_int(n_classes, "n_classes")
+    labels = to_numpy(neighbor_labels)
+    if labels.ndim not in (1, 2) or labels.size == 0:
         raise ValueError(
-            f"标签必须在 0 到 {n_classes - 1} 之间 (labels must lie in 0..{n_classes - 1})"
+            f"neighbor_labels 必须是非空的一维或二维数组 (neighbor_labels must be a non-empty 1-D or 2-D "
+            f"array), got shape {labels.shape}"
         )
+    flat = as_class_labels(labels.ravel(), "neighbor_labels")
+    if flat.max() >= n_classes:
+        raise ValueError(
+            f"标签必须在 0 到 {n_classes - 1} 之间 (labels must lie in 0..{n_classes - 1}), got {int(flat.max())}"
+        )
+    labels = flat.reshape(labels.shape)
     return np.apply_along_axis(np.bincount, -1, labels, minlength=n_classes)
 
 

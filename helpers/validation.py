@@ -19,6 +19,32 @@ def to_numpy(a: Any) -> np.ndarray:
     return np.asarray(a)
 
 
+#: dtype kinds a numeric helper accepts: bool, signed and unsigned integers, floats.
+NUMERIC_KINDS = "biuf"
+
+
+def check_numeric_dtype(arr: np.ndarray, name: str) -> np.ndarray:
+    """``arr`` if its dtype is bool, integer or float; else a ValueError (object, complex, strings, ...).
+
+    Converting such arrays to float would answer wrongly in silence: None becomes NaN,
+    a complex number loses its imaginary part, the string "1" becomes 1.0.
+    """
+    if arr.dtype.kind not in NUMERIC_KINDS:
+        raise ValueError(
+            f"{name} 必须是数值数组（实数），不能含有 None、复数或字符串 ({name} must be an array of real numbers, "
+            f"not None, complex numbers or strings), got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def check_finite_number(value: Any, name: str) -> float:
+    """``value`` as a float, or ValueError if it is not a finite real number (a bias, say)."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
+            or not np.isfinite(float(value)):
+        raise ValueError(f"{name} 必须是有限实数 ({name} must be a finite real number), got {value!r}")
+    return float(value)
+
+
 def check_positive_int(value: Any, name: str) -> int:
     """``value`` as an int, or ValueError if it is not a positive integer."""
     if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)) or value <= 0:
@@ -99,9 +125,7 @@ def check_k(k: Any, n_train: int) -> int:
 
 def as_float_matrix(a: Any, name: str) -> np.ndarray:
     """A non-empty, finite 2-D float array (n samples x d features)."""
-    arr = to_numpy(a)
-    if arr.dtype == object:
-        raise ValueError(f"{name} 必须是数值数组 ({name} must be a numeric array), got dtype object")
+    arr = check_numeric_dtype(to_numpy(a), name)
     if arr.ndim != 2:
         raise ValueError(
             f"{name} 必须是二维数组（样本数 × 特征数） ({name} must be 2-D: samples x features), "
@@ -119,8 +143,8 @@ def as_float_matrix(a: Any, name: str) -> np.ndarray:
 
 
 def as_vector(a: Any, name: str, length: int | None = None, finite: bool = True) -> np.ndarray:
-    """A non-empty 1-D array, optionally of a given length, with no NaN or infinity."""
-    arr = to_numpy(a)
+    """A non-empty 1-D array of real numbers, optionally of a given length, with no NaN or infinity."""
+    arr = check_numeric_dtype(to_numpy(a), name)
     if arr.ndim != 1:
         raise ValueError(f"{name} 必须是一维数组 ({name} must be 1-D), got shape {arr.shape}")
     if arr.shape[0] == 0:
@@ -130,9 +154,20 @@ def as_vector(a: Any, name: str, length: int | None = None, finite: bool = True)
             f"{name} 的长度 {arr.shape[0]} 与样本数 {length} 不一致 "
             f"(length {arr.shape[0]} of {name} does not match the {length} samples)"
         )
-    if finite and np.issubdtype(arr.dtype, np.number) and not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} 含有 NaN 或无穷大 ({name} contains NaN or infinite values)")
     return arr
+
+
+def as_class_labels(a: Any, name: str, length: int | None = None) -> np.ndarray:
+    """A non-empty 1-D int64 array of class labels: integers >= 0 (no floats, no booleans)."""
+    arr = as_vector(a, name, length=length)
+    message = f"{name} 必须是非负整数类别标签 ({name} must hold non-negative integer class labels)"
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"{message}, got dtype {arr.dtype}")
+    if arr.min() < 0:
+        raise ValueError(f"{message}, got {int(arr.min())}")
+    return arr.astype(np.int64)
 
 
 def check_same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:

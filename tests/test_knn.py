@@ -5,6 +5,7 @@ from collections import Counter
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import torch
 from matplotlib.figure import Figure
 from sklearn.datasets import load_wine
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
@@ -192,3 +193,38 @@ def test_manhattan_ball_is_a_diamond():
     xs, ys = _manhattan_ball((1.0, 2.0), 0.5)
     np.testing.assert_allclose(np.abs(xs - 1.0) + np.abs(ys - 2.0), 0.5)
     assert len(xs) == 5 and (xs[0], ys[0]) == (xs[-1], ys[-1])  # a closed outline, four corners
+
+
+@pytest.mark.parametrize("y_train", [
+    np.repeat([0, 1], 7), np.repeat([0, 1], 7).astype(np.int32), np.repeat([0, 1], 7).tolist(),
+    torch.repeat_interleave(torch.tensor([0, 1]), 7),
+])
+def test_labels_of_every_usual_type_are_accepted(y_train):
+    X, _, paw = wolf_pack_data()
+    assert knn_predict(X, y_train, paw[None, :], 3).tolist() == [0]
+
+
+def test_huge_labels_cost_no_memory_in_proportion_to_their_value():
+    X, y, paw = wolf_pack_data()
+    big = np.where(y == 0, 10**6, 10**12)
+    assert knn_predict(X, big, paw[None, :], 3).tolist() == [10**6]
+    assert majority_vote([[10**12, 10**12, 10**6, 10**6]]).tolist() == [10**6]
+
+
+@pytest.mark.parametrize("y_train", [
+    np.r_[np.zeros(13, dtype=int), -1], np.zeros(14, dtype=bool), np.array([None] * 14, dtype=object),
+    np.array(["a"] * 14), np.zeros(14, dtype=complex), np.full(14, 1.0),
+])
+def test_labels_that_are_not_nonnegative_integers_are_refused(y_train, raises_bilingual):
+    X, _, paw = wolf_pack_data()
+    assert "y_train 必须是" in raises_bilingual(knn_predict, X, y_train, paw[None, :], 3)
+
+
+@pytest.mark.parametrize("args", [([0, 1], 0), ([0, 1], 2.0), ([0, 3], 3), ([-1, 0], 2), ([0.0, 1.0], 2), ([], 2)])
+def test_vote_counts_rejects_bad_input(args, raises_bilingual):
+    raises_bilingual(vote_counts, *args)
+
+
+@pytest.mark.parametrize("labels", [[-1, 0], [0.5, 1.0], [True, False], [[]]])
+def test_majority_vote_rejects_bad_labels(labels, raises_bilingual):
+    raises_bilingual(majority_vote, labels)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.validation import (MAX_SEED, as_float_matrix, as_vector, check_choice, check_fraction,
+from helpers.validation import (MAX_SEED, as_class_labels, as_float_matrix, check_finite_number, as_vector, check_choice, check_fraction,
                                 check_increasing, check_k, check_nonnegative_int, check_nonnegative_number, check_positive_int,
                                 check_positive_number, check_same_width, check_seed, to_numpy)
 
@@ -97,3 +97,35 @@ def test_increasing_values():
                           ([0.0, float("nan")], "含有 NaN"), (["a", "b"], "必须是一串数"), (3.0, "必须是一串数")]:
         with pytest.raises(ValueError, match=f"lr {fragment}"):
             check_increasing(bad, "lr")
+
+
+@pytest.mark.parametrize("value", [
+    np.array([[1.0, None]], dtype=object), np.array([[1, 2]], dtype=object), np.array([[1 + 2j, 3]]),
+    np.array([["1", "2"]]), np.array([[b"1", b"2"]]), [[1.0, None]], [["1.5", "2"]],
+])
+def test_matrix_and_vector_refuse_none_complex_and_strings(value, raises_bilingual):
+    assert "必须是数值数组" in raises_bilingual(as_float_matrix, value, "X")
+    assert "必须是数值数组" in raises_bilingual(as_vector, np.asarray(value).ravel(), "y")
+
+
+@pytest.mark.parametrize("value", [
+    [[1, 2]], np.array([[1, 2]]), np.array([[1, 2]], dtype=np.float32), np.array([[1.0, 2.0]]),
+    np.array([[True, False]]), torch.tensor([[1.0, 2.0]]), torch.tensor([[1, 2]]),
+])
+def test_matrix_and_vector_accept_every_usual_type(value):
+    assert as_float_matrix(value, "X").tolist() == [[1.0, float(np.asarray(value)[0, 1])]]
+    assert as_vector(to_numpy(value)[0], "y").shape == (2,)
+
+
+def test_class_labels(raises_bilingual):
+    for good in ([0, 2], np.array([0, 2], dtype=np.uint8), torch.tensor([0, 2])):
+        labels = as_class_labels(good, "y")
+        assert labels.dtype == np.int64 and labels.tolist() == [0, 2]
+    for bad in ([-1, 0], [0.0, 1.0], [True, False], [None, 1], ["a", "b"]):
+        raises_bilingual(as_class_labels, bad, "y")
+
+
+def test_finite_number(raises_bilingual):
+    assert check_finite_number(-1.5, "b") == -1.5 and check_finite_number(np.int64(2), "b") == 2.0
+    for bad in (float("nan"), float("inf"), "1", None, True, 1j):
+        assert "b 必须是有限实数" in raises_bilingual(check_finite_number, bad, "b")
