@@ -11,14 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from .validation import as_vector, check_positive_int, check_positive_number, to_numpy
+from .validation import as_class_labels, check_numeric_dtype, check_positive_int, check_positive_number, to_numpy
 
 
 def _as_logits(logits: Any) -> np.ndarray:
     """A non-empty, finite 1-D or 2-D float array of logits."""
-    arr = to_numpy(logits)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise ValueError(f"logits 必须是数值数组 (logits must be a numeric array), got dtype {arr.dtype}")
+    arr = check_numeric_dtype(to_numpy(logits), "logits")
     if arr.ndim not in (1, 2):
         raise ValueError(
             f"logits 必须是一维（一个样本）或二维（样本数 × 类别数）数组 "
@@ -32,30 +30,42 @@ def _as_logits(logits: Any) -> np.ndarray:
     return arr
 
 
+def _scaled_shifted(logits: Any, temperature: float) -> np.ndarray:
+    """(o - max o) / T: 0 at each row's maximum, <= 0 elsewhere (-inf where T is too small to tell)."""
+    o = _as_logits(logits)
+    temperature = check_positive_number(temperature, "temperature")
+    # Subtract the maximum before dividing: o / T alone overflows to inf for a tiny T, and inf - inf is NaN.
+    with np.errstate(over="ignore"):
+        return (o - o.max(axis=-1, keepdims=True)) / temperature
+
+
 def log_softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
     """Chapter 4: log softmax(o / T) along the last axis, by log-sum-exp (never -inf or nan)."""
-    o = _as_logits(logits) / check_positive_number(temperature, "temperature")
-    shifted = o - o.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    shifted = _scaled_shifted(logits, temperature)
+    result = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    if not np.all(np.isfinite(result)):
+        raise ValueError(
+            f"temperature={temperature!r} 太小（或 logits 相差太大），对数概率小于浮点数能表示的范围 "
+            f"(temperature={temperature!r} is so small, or the logits so far apart, that a log-probability "
+            "falls below what a float can hold)"
+        )
+    return result
 
 
 def softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
-    """Chapter 4: softmax(o / T) along the last axis, with the maximum subtracted first."""
-    o = _as_logits(logits) / check_positive_number(temperature, "temperature")
-    e = np.exp(o - o.max(axis=-1, keepdims=True))
+    """Chapter 4: softmax(o / T) along the last axis, with the maximum subtracted first (never nan)."""
+    e = np.exp(_scaled_shifted(logits, temperature))
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def _as_labels(labels: Any, n_samples: int | None, num_classes: int) -> np.ndarray:
-    y = as_vector(labels, "labels", length=n_samples)
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"labels 必须是整数类别编号 (labels must be integer class indices), got dtype {y.dtype}")
-    if y.min() < 0 or y.max() >= num_classes:
-        bad = int(y.min()) if y.min() < 0 else int(y.max())
+    y = as_class_labels(labels, "labels", length=n_samples)
+    if y.max() >= num_classes:
+        bad = int(y.max())
         raise ValueError(
             f"labels 必须在 0 到 {num_classes - 1} 之间 (labels must lie in 0..{num_classes - 1}), got {bad}"
         )
-    return y.astype(np.int64)
+    return y
 
 
 def cross_entropy(logits: Any, labels: Any) -> float:

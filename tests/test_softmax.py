@@ -57,6 +57,21 @@ def test_one_hot():
     assert sm.one_hot(np.array([1]), 4).shape == (1, 4)
 
 
+@pytest.mark.parametrize("temperature", [1e-300, 1e-320, 5e-324, np.float32(1e-30)])
+def test_tiny_temperature_gives_a_one_hot_softmax_never_nan(temperature):
+    np.testing.assert_array_equal(sm.softmax([[0.0, 1.0, 0.5], [3.0, -1.0, 2.0]], temperature),
+                                  [[0, 1, 0], [1, 0, 0]])
+    assert sm.log_softmax([0.0, 1.0], temperature=1e-300)[1] == 0.0
+
+
+@pytest.mark.parametrize("logits", [
+    [1, 2, 3], np.array([1, 2, 3]), np.array([1, 2, 3], dtype=np.float32), np.array([1.0, 2.0, 3.0]),
+    torch.tensor([1.0, 2.0, 3.0]), torch.tensor([1, 2, 3]),
+])
+def test_logits_of_every_usual_type_are_accepted(logits):
+    np.testing.assert_allclose(sm.softmax(logits), F.softmax(torch.tensor([1.0, 2.0, 3.0]), 0).numpy())
+
+
 # -- helpers.softmax: bad input -------------------------------------------------------------------
 @pytest.mark.parametrize("call", [
     lambda: sm.softmax([1.0, 2.0], temperature=0),
@@ -76,6 +91,12 @@ def test_one_hot():
     lambda: sm.one_hot([0, 1], 0),
     lambda: sm.one_hot([0, 3], 3),
     lambda: sm.one_hot([[0, 1]], 3),
+    lambda: sm.softmax(np.array([1 + 1j, 2])),
+    lambda: sm.softmax(np.array([1.0, None], dtype=object)),
+    lambda: sm.softmax([1.0, None]),
+    lambda: sm.log_softmax([0.0, 1.0], temperature=1e-320),
+    lambda: sm.cross_entropy([[1.0, 2.0]], [True]),
+    lambda: sm.one_hot([0, 1], 2.0),
 ])
 def test_bad_input_raises_bilingual_value_error(call, raises_bilingual):
     raises_bilingual(call)
