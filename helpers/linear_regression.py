@@ -23,6 +23,8 @@ import numpy as np
 from .validation import (
     as_float_matrix,
     as_vector,
+    check_finite_number,
+    check_numeric_dtype,
     check_positive_int,
     check_positive_number,
     check_seed,
@@ -68,7 +70,7 @@ def make_house_prices(n: int = 500, seed: int = 0) -> tuple[np.ndarray, np.ndarr
 
 def as_features(X: Any, name: str = "X") -> np.ndarray:
     """Chapter 3: a sample matrix (n x d); one feature may come as a vector of length n."""
-    arr = to_numpy(X)
+    arr = check_numeric_dtype(to_numpy(X), name)
     if arr.ndim == 1:  # one feature given as a vector
         arr = arr.reshape(-1, 1)
     return as_float_matrix(arr, name)
@@ -76,7 +78,7 @@ def as_features(X: Any, name: str = "X") -> np.ndarray:
 
 def as_targets(y: Any, n: int, name: str = "y") -> np.ndarray:
     """Chapter 3: n float targets; a column vector (n, 1), as the chapter's tensors are, is flattened."""
-    arr = to_numpy(y).astype(float)
+    arr = check_numeric_dtype(to_numpy(y), name).astype(float)
     if arr.ndim == 2 and arr.shape[1] == 1:  # a column vector (n, 1), as in the chapter
         arr = arr[:, 0]
     return as_vector(arr, name, length=n)
@@ -100,8 +102,8 @@ def half_mse(X: Any, y: Any, w: Any, b: float) -> float:
     """Chapter 3: L(w, b) = (1/n) Σ ½ (x⁽ⁱ⁾ᵀw + b − y⁽ⁱ⁾)², the chapter's total loss."""
     X = as_features(X)
     y = as_targets(y, len(X))
-    w = as_vector(np.atleast_1d(np.asarray(w, dtype=float)), "w", length=X.shape[1])
-    residual = X @ w + float(b) - y
+    w = as_vector(np.atleast_1d(to_numpy(w)), "w", length=X.shape[1]).astype(float)
+    residual = X @ w + check_finite_number(b, "b") - y
     return float(0.5 * np.mean(residual**2))
 
 
@@ -111,8 +113,8 @@ def loss_grid(x: Any, y: Any, ws: Sequence[float], bs: Sequence[float]) -> np.nd
     if x.shape[1] != 1:
         raise ValueError(f"x 必须只有一个特征 (x must have a single feature), got shape {x.shape}")
     y = as_targets(y, len(x))
-    ws = as_vector(np.asarray(ws, dtype=float), "ws")
-    bs = as_vector(np.asarray(bs, dtype=float), "bs")
+    ws = as_vector(ws, "ws").astype(float)
+    bs = as_vector(bs, "bs").astype(float)
     residual = ws[None, :, None] * x[:, 0][None, None, :] + bs[:, None, None] - y[None, None, :]
     return 0.5 * np.mean(residual**2, axis=2)
 
@@ -155,7 +157,7 @@ def sgd_training_runs(X: Any, y: Any, learning_rates: Sequence[float], batch_siz
     X = as_features(X)
     y = as_targets(y, len(X))
     n, d = X.shape
-    rates = np.atleast_1d(np.asarray(learning_rates, dtype=float))
+    rates = np.atleast_1d(check_numeric_dtype(to_numpy(learning_rates), "learning_rates")).astype(float)
     if rates.ndim != 1 or rates.size == 0:
         raise ValueError(
             f"learning_rates 必须是非空的一维数组 (learning_rates must be a non-empty 1-D array), got {learning_rates!r}"

@@ -38,7 +38,9 @@ def check_numeric_dtype(arr: np.ndarray, name: str) -> np.ndarray:
 
 
 def check_finite_number(value: Any, name: str) -> float:
-    """``value`` as a float, or ValueError if it is not a finite real number (a bias, say)."""
+    """``value`` (a number, or a one-element array or tensor) as a float; ValueError unless finite and real."""
+    if hasattr(value, "shape") and np.size(to_numpy(value)) == 1 and to_numpy(value).dtype.kind in "iuf":
+        value = to_numpy(value).item()  # the chapter's b = torch.zeros(1) is a number too
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
             or not np.isfinite(float(value)):
         raise ValueError(f"{name} 必须是有限实数 ({name} must be a finite real number), got {value!r}")

@@ -1,5 +1,7 @@
 """Chapter 3: helpers.linear_regression, its figures and its exercise checkers."""
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -86,10 +88,32 @@ def test_the_analytic_solution_is_the_minimum_of_the_loss_grid():
     (lambda: half_mse(np.ones((3, 2)), np.ones(3), [1.0], 0.0), "w 的长度 1 与样本数 2 不一致"),
     (lambda: loss_grid(np.ones((3, 2)), np.ones(3), [0.0], [0.0]), "x 必须只有一个特征"),
     (lambda: loss_grid(np.ones(3), np.array([1.0, np.inf, 0.0]), [0.0], [0.0]), "NaN 或无穷大"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [1.0], float("nan")), r"b 必须是有限实数 \(b must be a finite"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [1.0], np.inf), "b 必须是有限实数"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [1.0], None), "b 必须是有限实数"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [1.0], "0.5"), "b 必须是有限实数"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [np.nan], 0.0), "w 含有 NaN"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [np.inf], 0.0), "w 含有 NaN"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [1 + 1j], 0.0), "w 必须是数值数组"),
+    (lambda: half_mse(np.ones(3), np.ones(3), [None], 0.0), "w 必须是数值数组"),
+    (lambda: least_squares(np.array([1.0, None, 2.0]), np.ones(3)), "X 必须是数值数组"),
+    (lambda: least_squares(np.ones(3), np.array([1.0, None, 2.0])), "y 必须是数值数组"),
+    (lambda: least_squares(np.ones(3), np.array(["1", "2", "3"])), "y 必须是数值数组"),
+    (lambda: least_squares(np.ones(3), np.array([1j, 2, 3])), "y 必须是数值数组"),
+    (lambda: loss_grid(np.ones(3), np.ones(3), ["0"], [0.0]), "ws 必须是数值数组"),
+    (lambda: sgd_training_runs(np.ones(3), np.ones(3), [0.1j], 1, 1), "learning_rates 必须是数值数组"),
 ])
-def test_model_helpers_reject_bad_input(call, fragment):
-    with pytest.raises(ValueError, match=fragment):
-        call()
+def test_model_helpers_reject_bad_input(call, fragment, raises_bilingual):
+    assert re.search(fragment, raises_bilingual(call))
+
+
+@pytest.mark.parametrize("w, b", [
+    ([2.0], 0.6), (np.array([2.0]), np.float32(0.6)), (np.array([2], dtype=np.int64), 0.6), (2.0, 0.6),
+    (torch.tensor([2.0]), torch.tensor([0.6], dtype=torch.float64)), (np.array([2.0], dtype=np.float32), 0.6),
+])
+def test_half_mse_accepts_every_usual_type(w, b):
+    x, y = make_house_areas()
+    assert half_mse(x, y, w, b) == pytest.approx(half_mse(x, y, [2.0], 0.6), rel=1e-6)
 
 
 # -- gradient descent ----------------------------------------------------------------------------
