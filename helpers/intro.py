@@ -17,6 +17,7 @@ from IPython.display import HTML
 
 from .tables import ColumnGroup, html_table
 from .validation import (
+    as_class_labels,
     as_float_matrix,
     as_vector,
     check_fraction,
@@ -45,7 +46,15 @@ def dataset_table(
     when given, else the raw target value.
     """
     X = as_float_matrix(X, "X")
-    y = as_vector(y, "y", length=X.shape[0])
+    if target_names is None:
+        y = as_vector(y, "y", length=X.shape[0])
+    else:  # y indexes target_names: a label -1 or 1.5 must not pick a name silently
+        y = as_class_labels(y, "y", length=X.shape[0])
+        if y.max() >= len(target_names):
+            raise ValueError(
+                f"y 的标签 {int(y.max())} 超出了 {len(target_names)} 个类别名 "
+                f"(label {int(y.max())} of y has no name among the {len(target_names)} target_names)"
+            )
     feature_names = [str(name) for name in feature_names]
     if len(feature_names) != X.shape[1]:
         raise ValueError(
@@ -53,7 +62,7 @@ def dataset_table(
             f"({len(feature_names)} feature names for {X.shape[1]} columns of X)"
         )
     decimals = check_nonnegative_int(decimals, "decimals")
-    rows = list(range(min(5, X.shape[0]))) if rows is None else [int(r) for r in rows]
+    rows = list(range(min(5, X.shape[0]))) if rows is None else [check_nonnegative_int(r, "rows") for r in rows]
     if not rows:
         raise ValueError("rows 不能为空 (rows must not be empty)")
     bad = [r for r in rows if not 0 <= r < X.shape[0]]
@@ -63,7 +72,7 @@ def dataset_table(
     def target_text(value: Any) -> str:
         if target_names is None:
             return f"{value:g}" if isinstance(value, (float, np.floating)) else str(value)
-        return str(target_names[int(value)])
+        return str(target_names[value])
 
     header = ["样本编号", *feature_names, target_header]
     cells = [[r, *(f"{X[r, j]:.{decimals}f}" for j in range(X.shape[1])), target_text(y[r])] for r in rows]

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from sklearn.cluster import KMeans
 
 from helpers.exercises.intro import (
@@ -42,6 +43,9 @@ def test_dataset_table_shows_the_chosen_rows_and_groups_the_headers():
     assert "5.1" in out and "6.3" in out and "7.0" not in out
     assert "甲" in out and "丙" in out and "乙" not in out
     assert "说明" in out
+    # labels of every usual type pick the same names
+    for labels in ([0, 1, 2], y.astype(np.int32), y.astype(np.uint8), torch.tensor([0, 1, 2])):
+        assert "丙" in dataset_table(X, labels, ["长", "宽"], ["甲", "乙", "丙"], rows=[2]).data
     # without target names the raw target is shown
     assert ">2<" in dataset_table(X, y, ["长", "宽"], rows=[2]).data
 
@@ -54,6 +58,12 @@ def test_dataset_table_shows_the_chosen_rows_and_groups_the_headers():
     dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=["a", "b"], decimals=-1),
     dict(X=np.array([[1.0, np.nan]]), y=np.ones(1), feature_names=["a", "b"]),  # NaN
     dict(X=np.ones(3), y=np.ones(3), feature_names=["a"]),                      # 1-D X
+    dict(X=np.ones((3, 2)), y=[0, -1, 1], feature_names=["a", "b"], target_names=["甲", "乙"]),
+    dict(X=np.ones((3, 2)), y=[0, 1.5, 1], feature_names=["a", "b"], target_names=["甲", "乙"]),
+    dict(X=np.ones((3, 2)), y=[0, 2, 1], feature_names=["a", "b"], target_names=["甲", "乙"]),
+    dict(X=np.ones((3, 2)), y=[0, None, 1], feature_names=["a", "b"]),
+    dict(X=np.ones((3, 2)), y=["甲", "乙", "甲"], feature_names=["a", "b"]),
+    dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=["a", "b"], rows=[1.5]),
 ])
 def test_dataset_table_rejects_bad_input(kwargs, raises_bilingual):
     raises_bilingual(dataset_table, **kwargs)
