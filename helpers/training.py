@@ -16,7 +16,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from .validation import check_positive_int, check_seed
+from .validation import check_numeric_dtype, check_positive_int, check_seed, to_numpy
 
 #: The keys of the history ``train_classifier`` returns, one value per epoch each.
 HISTORY_KEYS: tuple[str, ...] = ("train_loss", "train_acc", "test_acc")
@@ -27,8 +27,15 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def _as_tensor(a: Any, name: str) -> torch.Tensor:
+    """A tensor of real numbers from a tensor, NumPy array or list (None, complex, strings refused)."""
+    if not isinstance(a, torch.Tensor):
+        a = to_numpy(a)
+    return torch.as_tensor(check_numeric_dtype(a, name))
+
+
 def _check_labels(y: torch.Tensor, n: int, name: str) -> None:
-    """Raise unless ``y`` holds one integer class index for each of ``n`` samples."""
+    """Raise unless ``y`` holds one non-negative integer class index for each of ``n`` samples."""
     if y.ndim != 1 or y.shape[0] != n:
         raise ValueError(
             f"{name} 必须是长度为 {n} 的一维数组 ({name} must be 1-D with one label for each of the {n} "
@@ -36,24 +43,34 @@ def _check_labels(y: torch.Tensor, n: int, name: str) -> None:
         )
     if y.dtype.is_floating_point or y.dtype.is_complex or y.dtype == torch.bool:
         raise ValueError(f"{name} 必须是整数类别编号 ({name} must be integer class indices), got dtype {y.dtype}")
+    if y.numel() and y.min() < 0:
+        raise ValueError(
+            f"{name} 必须是非负整数类别编号 ({name} must be non-negative class indices), got {int(y.min())}"
+        )
 
 
 def accuracy(logits: Any, labels: Any) -> float:
     """Chapter 4: the share of rows of ``logits`` (n x classes) whose largest entry is at ``labels``."""
-    o, y = torch.as_tensor(logits), torch.as_tensor(labels)
+    o, y = _as_tensor(logits, "logits"), _as_tensor(labels, "labels")
     if o.ndim != 2 or o.shape[0] == 0 or o.shape[1] == 0:
         raise ValueError(
             f"logits 必须是非空的二维数组（样本数 × 类别数） (logits must be a non-empty 2-D array: "
             f"samples x classes), got shape {tuple(o.shape)}"
         )
     _check_labels(y, o.shape[0], "labels")
+    if y.max() >= o.shape[1]:
+        raise ValueError(
+            f"labels 必须小于类别数 {o.shape[1]} (labels must be below the {o.shape[1]} classes), got {int(y.max())}"
+        )
+    if not torch.isfinite(o).all():
+        raise ValueError("logits 含有 NaN 或无穷大 (logits contain NaN or infinite values)")
     # The predicted class is the largest logit: softmax would not change which one that is.
     return (o.argmax(dim=1) == y.to(o.device)).float().mean().item()
 
 
 def _as_data(X: Any, y: Any, name: str, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Features in the model's dtype and labels as int64, both on the model's device."""
-    X, y = torch.as_tensor(X), torch.as_tensor(y)
+    X, y = _as_tensor(X, f"X_{name}"), _as_tensor(y, f"y_{name}")
     if X.ndim < 2 or X.shape[0] == 0:
         raise ValueError(
             f"X_{name} 必须是非空的样本数组（第一维是样本） (X_{name} must be a non-empty array of samples), "

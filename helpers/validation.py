@@ -23,16 +23,20 @@ def to_numpy(a: Any) -> np.ndarray:
 NUMERIC_KINDS = "biuf"
 
 
-def check_numeric_dtype(arr: np.ndarray, name: str) -> np.ndarray:
-    """``arr`` if its dtype is bool, integer or float; else a ValueError (object, complex, strings, ...).
+def check_numeric_dtype(arr: Any, name: str) -> Any:
+    """``arr`` (a NumPy array or torch tensor) if its dtype is bool, integer or float; else a ValueError.
 
-    Converting such arrays to float would answer wrongly in silence: None becomes NaN,
-    a complex number loses its imaginary part, the string "1" becomes 1.0.
+    Converting object, complex or string arrays to float would answer wrongly in silence:
+    None becomes NaN, a complex number loses its imaginary part, the string "1" becomes 1.0.
     """
-    if arr.dtype.kind not in NUMERIC_KINDS:
+    if hasattr(arr, "is_complex"):  # a torch tensor: complex is its only non-real dtype
+        bad = arr.is_complex()
+    else:
+        bad = arr.dtype.kind not in NUMERIC_KINDS
+    if bad:
         raise ValueError(
-            f"{name} 必须是数值数组（实数），不能含有 None、复数或字符串 ({name} must be an array of real numbers, "
-            f"not None, complex numbers or strings), got dtype {arr.dtype}"
+            f"{name} 必须是数值数组（实数），不能含有 None、复数或字符串 ({name} must be an array of real "
+            f"numbers, not None, complex numbers or strings), got dtype {arr.dtype}"
         )
     return arr
 

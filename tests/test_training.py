@@ -25,9 +25,26 @@ def test_accuracy_takes_the_largest_logit():
     (np.zeros((0, 3)), np.zeros(0, dtype=int)),       # empty
     (np.zeros((2, 3)), np.zeros(3, dtype=int)),       # one label too many
     (np.zeros((2, 3)), np.zeros(2)),                  # float labels
+    (np.zeros((2, 3)), np.array([0, -1])),            # negative label
+    (np.zeros((2, 3)), np.array([0, 3])),             # no such class
+    (np.zeros((2, 3)), np.array([0, None])),          # None
+    (np.zeros((2, 3)), np.array(["0", "1"])),         # strings
+    (np.zeros((2, 3), dtype=complex), np.array([0, 1])),
+    (torch.zeros((2, 3), dtype=torch.complex64), np.array([0, 1])),
+    (np.array([[0.0, np.nan, 1.0], [0.0, 1.0, 2.0]]), np.array([0, 1])),
+    (np.array([[0.0, 1.0, None]]), np.array([0])),
 ])
 def test_accuracy_rejects_bad_input(logits, labels, raises_bilingual):
     raises_bilingual(accuracy, logits, labels)
+
+
+@pytest.mark.parametrize("logits, labels", [
+    ([[2.0, 1.0], [0.0, 3.0]], [0, 0]), (np.array([[2, 1], [0, 3]]), np.array([0, 0], dtype=np.int32)),
+    (np.array([[2, 1], [0, 3]], dtype=np.float32), np.array([0, 0], dtype=np.uint8)),
+    (torch.tensor([[2.0, 1.0], [0.0, 3.0]]), torch.tensor([0, 0])),
+])
+def test_accuracy_accepts_every_usual_type(logits, labels):
+    assert accuracy(logits, labels) == 0.5
 
 
 def _setup(seed: int = 0):
@@ -101,6 +118,9 @@ def test_train_classifier_is_deterministic_and_puts_the_model_back_in_eval_mode(
     dict(y_train=np.zeros(5, dtype=int)),
     dict(y_train=np.zeros(1347)),
     dict(X_test=np.zeros(450)),
+    dict(y_train=-torch.ones(1347, dtype=torch.int64)),
+    dict(X_train=np.zeros((1347, 64), dtype=complex)),
+    dict(X_test=np.full((450, 64), None)),
 ])
 def test_train_classifier_rejects_bad_input(digits_tensors, change, raises_bilingual):
     X_train, X_test, y_train, y_test = digits_tensors
