@@ -114,6 +114,26 @@ def test_a_frame_that_fails_names_its_layer_and_control_values():
         fig.frame(wrong)
 
 
+def test_failing_image_and_overlay_frames_name_their_layer_and_control_values():
+    fig = InteractiveFigure([Control("k", "K", [1, 2, 3])])
+
+    def draw_broken(k):
+        if k == 3:
+            raise RuntimeError("boom")
+        return _axes_figure(k)
+
+    image = fig.image(draw_broken)
+    with pytest.raises(RuntimeError, match=r"image layer draw_broken failed at \{'k': 3\}\): boom"):
+        fig.frame(image, k=3)
+    base = fig.image(_axes_figure)
+    overlay = fig.overlay(base, lambda canvas, k: canvas.points([np.nan if k == 2 else k], [1]))
+    assert "<" in fig.frame(overlay, k=1)
+    with pytest.raises(ValueError, match=r"overlay layer .*\{'k': 2\}.*NaN") as info:
+        fig.frame(overlay, k=2)
+    assert "坐标里有 NaN" in str(info.value)
+    plt.close("all")
+
+
 def test_value_not_among_the_options_is_refused():
     fig, panel = _html_figure()
     with pytest.raises(ValueError, match="不是控件"):
