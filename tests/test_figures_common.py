@@ -85,6 +85,11 @@ def test_digit_drawings(rng):
     lambda: draw_digit_samples(np.zeros((2, 63)), [1, 2]),
     lambda: draw_digit_samples(np.zeros((2, 64)), [1, 2], n=0),
     lambda: image_grid(3, 0),
+    lambda: draw_digit_samples(np.zeros((2, 64)), [1.5, 2.0]),                  # fractional labels
+    lambda: draw_digit_samples(np.zeros((2, 64)), [1, -2]),
+    lambda: draw_misclassified(np.zeros((2, 64)), [1, 2], [None, 1], [0.5, 0.5]),
+    lambda: draw_decision_regions(lambda P: P[:, 0] > 0, np.zeros((2, 2)), [0.5, 1], np.zeros((1, 2)), [0],
+                                  ["甲", "乙"], "x", "y", "t"),
 ])
 def test_digit_drawings_reject_bad_input(call, raises_bilingual):
     raises_bilingual(call)

@@ -18,7 +18,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
 from ..plotting import MARKERS, PALETTE, REGION_PALETTE
-from ..validation import as_float_matrix, as_vector, check_positive_int
+from ..validation import as_class_labels, as_float_matrix, as_vector, check_positive_int
 
 #: Names of the cells of a binary confusion matrix (rows: true 0, 1; columns: predicted 0, 1; 1 is positive).
 BINARY_CELL_NAMES: tuple[tuple[str, str], tuple[str, str]] = (
@@ -33,7 +33,8 @@ def draw_decision_regions(predict: Callable[[np.ndarray], np.ndarray], X_train: 
                           xlabel: str, ylabel: str, title: str, resolution: int = 300) -> Figure:
     """Chapter 1: the regions a 2-feature classifier assigns, with training and test points."""
     X_train, X_test = as_float_matrix(X_train, "X_train"), as_float_matrix(X_test, "X_test")
-    y_train, y_test = as_vector(y_train, "y_train"), as_vector(y_test, "y_test")
+    y_train = as_class_labels(y_train, "y_train", length=len(X_train))
+    y_test = as_class_labels(y_test, "y_test", length=len(X_test))
     resolution = check_positive_int(resolution, "resolution")
     both = np.vstack([X_train, X_test])
     lo, hi = both.min(axis=0), both.max(axis=0)
@@ -166,7 +167,7 @@ def _as_digit_images(X: Any) -> np.ndarray:
 def draw_digit_samples(X: Any, y: Any, n: int = 20, cols: int = 10) -> Figure:
     """Chapter 4: the first n images of an (m x 64) digits matrix, titled with their labels."""
     X = _as_digit_images(X)
-    y = as_vector(y, "y", length=X.shape[0])
+    y = as_class_labels(y, "y", length=X.shape[0])
     n = min(check_positive_int(n, "n"), X.shape[0])
     fig, axes = image_grid(n, cols, size=0.68)
     for ax, image, label in zip(axes, X[:n], y[:n]):
@@ -178,8 +179,8 @@ def draw_digit_samples(X: Any, y: Any, n: int = 20, cols: int = 10) -> Figure:
 def draw_misclassified(X: Any, y_true: Any, y_pred: Any, confidence: Any, cols: int = 6) -> Figure:
     """Chapter 4: digits, each titled with its true label, the prediction and the predicted class's probability."""
     X = _as_digit_images(X)
-    y_true = as_vector(y_true, "y_true", length=X.shape[0])
-    y_pred = as_vector(y_pred, "y_pred", length=X.shape[0])
+    y_true = as_class_labels(y_true, "y_true", length=X.shape[0])
+    y_pred = as_class_labels(y_pred, "y_pred", length=X.shape[0])
     confidence = as_vector(confidence, "confidence", length=X.shape[0])
     fig, axes = image_grid(X.shape[0], cols, size=1.1)
     for ax, image, t, p, c in zip(axes, X, y_true, y_pred, confidence):

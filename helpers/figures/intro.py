@@ -22,7 +22,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from ..interactive import Control, InteractiveFigure
 from ..plotting import MARKERS, PALETTE
-from ..validation import as_float_matrix, as_vector
+from ..validation import as_class_labels, as_float_matrix, as_vector
 
 GREY = "#7F7F7F"
 
@@ -30,7 +30,7 @@ GREY = "#7F7F7F"
 def draw_cat_dog(X: Any, y: Any, centroids: Any, new_point: Any, new_label: int,
                  class_names: Sequence[str] = ("猫", "狗")) -> Figure:
     """Chapter 1: the generated cat/dog data, the two class means and the new animal."""
-    X, y = as_float_matrix(X, "X"), as_vector(y, "y")
+    X, y = as_float_matrix(X, "X"), as_class_labels(y, "y", length=len(X))
     centroids = as_float_matrix(centroids, "centroids")
     fig, ax = plt.subplots(figsize=(6.4, 5.0))
     for c, name in enumerate(class_names):
@@ -85,8 +85,8 @@ def draw_clustering(X: Any, cluster_labels: Any, centers: Any, species: Any, spe
                     xlabel: str, ylabel: str) -> Figure:
     """Chapter 1: three panels: the data as K-means sees it (no labels), its clusters, the true species."""
     X = as_float_matrix(X, "X")
-    cluster_labels = as_vector(cluster_labels, "cluster_labels", length=len(X)).astype(int)
-    species = as_vector(species, "species", length=len(X)).astype(int)
+    cluster_labels = as_class_labels(cluster_labels, "cluster_labels", length=len(X))
+    species = as_class_labels(species, "species", length=len(X))
     centers = as_float_matrix(centers, "centers")
     fig, axes = plt.subplots(1, 3, figsize=(7.6, 3.1), sharex=True, sharey=True)
     _scatter_groups(axes[0], X, None, None)

@@ -13,7 +13,7 @@ from matplotlib.patches import Circle
 from ..interactive import Control, InteractiveFigure
 from ..knn import METRICS, knn_regress, nearest_neighbors, vote_counts
 from ..plotting import MARKERS, PALETTE, REGION_PALETTE
-from ..validation import as_float_matrix, as_vector, check_k
+from ..validation import as_class_labels, as_float_matrix, as_vector, check_k
 
 METRIC_LABELS = {"euclidean": "欧氏距离", "manhattan": "曼哈顿距离"}
 
@@ -37,7 +37,7 @@ def draw_wolf_packs(X: np.ndarray, y: np.ndarray, new_print: np.ndarray, k: int 
     returns the figure either way.
     """
     X = as_float_matrix(X, "X")
-    y = as_vector(y, "y", length=X.shape[0])
+    y = as_class_labels(y, "y", length=X.shape[0])
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.6))
     for label, name in enumerate(class_names):
@@ -74,7 +74,7 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
     diamond for Manhattan distance) and the vote bars are cheap vector overlays.
     """
     X = as_float_matrix(X, "X")
-    y = as_vector(y, "y", length=X.shape[0]).astype(int)
+    y = as_class_labels(y, "y", length=X.shape[0])
     if X.shape[1] != 2:
         raise ValueError(f"这张图需要两个特征 (this figure needs exactly 2 features), got {X.shape[1]}")
     k_values = [check_k(k, X.shape[0]) for k in k_values]

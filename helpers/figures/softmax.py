@@ -22,7 +22,7 @@ from matplotlib.patches import FancyBboxPatch
 from ..interactive import Control, InteractiveFigure
 from ..plotting import PALETTE
 from ..softmax import softmax
-from ..validation import as_float_matrix, as_vector, check_increasing, check_positive_number
+from ..validation import as_class_labels, as_float_matrix, check_increasing, check_positive_number
 from .common import image_grid
 
 TOY_CLASSES: tuple[str, ...] = ("猫", "鸡", "狗")
@@ -35,7 +35,7 @@ def draw_toy_images(X: np.ndarray, labels: Sequence[int], class_names: Sequence[
     X = as_float_matrix(X, "X")
     if X.shape[1] != 4:
         raise ValueError(f"每张图必须有 4 个像素 (each image must have 4 pixels), got {X.shape[1]}")
-    labels = as_vector(labels, "labels", length=X.shape[0])
+    labels = as_class_labels(labels, "labels", length=X.shape[0])
     fig, axes = plt.subplots(1, X.shape[0], figsize=(1.7 * X.shape[0], 2.0))
     axes = np.atleast_1d(axes)
     for i, (ax, x) in enumerate(zip(axes, X)):
