@@ -100,6 +100,11 @@ def check_fraction(value: Any, name: str) -> float:
     return float(value)
 
 
+def _is_real_number(value: Any) -> bool:
+    """True for an int or float (Python or NumPy), False for booleans, strings, None, complex numbers."""
+    return isinstance(value, (Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def check_increasing(values: Any, name: str) -> list[float]:
     """At least two finite numbers in strictly increasing order, as floats rounded to 6 decimals.
 
@@ -107,9 +112,13 @@ def check_increasing(values: Any, name: str) -> list[float]:
     values print and compare as the numbers a chapter wrote.
     """
     try:
-        numbers = [round(float(v), 6) for v in values]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} 必须是一串数 ({name} must be a sequence of numbers), got {values!r}") from None
+        items = list(to_numpy(values)) if hasattr(values, "shape") else list(values)
+    except TypeError:
+        items = None
+    # float("0.3") and float(True) would succeed: strings and booleans are refused, not converted.
+    if items is None or not all(_is_real_number(v) for v in items):
+        raise ValueError(f"{name} 必须是一串数 ({name} must be a sequence of numbers), got {values!r}")
+    numbers = [round(float(v), 6) for v in items]
     if len(numbers) < 2:
         raise ValueError(f"{name} 至少需要两个取值 ({name} needs at least two values), got {numbers}")
     if not all(np.isfinite(numbers)):
@@ -187,6 +196,6 @@ def check_same_width(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
 
 def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     """``value`` if it is one of ``choices``, else a ValueError listing them."""
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} 必须是 {choices} 之一 ({name} must be one of {choices}), got {value!r}")
     return value

@@ -55,8 +55,9 @@ def test_width_and_choice():
     with pytest.raises(ValueError, match="必须相同"):
         check_same_width(np.zeros((2, 3)), np.zeros((2, 2)), "A", "B")
     assert check_choice("l1", "metric", ("l1", "l2")) == "l1"
-    with pytest.raises(ValueError, match="metric 必须是"):
-        check_choice("cosine", "metric", ("l1", "l2"))
+    for bad in ("cosine", None, np.array(["l1", "l2"]), ["l1"]):
+        with pytest.raises(ValueError, match="metric 必须是"):
+            check_choice(bad, "metric", ("l1", "l2"))
 
 
 @pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf"), "hot", True, None])
@@ -93,8 +94,12 @@ def test_nonnegative_int_and_seed():
 
 def test_increasing_values():
     assert check_increasing(np.linspace(0.1, 0.3, 3), "lr") == [0.1, 0.2, 0.3]
+    for good in ([1, 2], (1, 2.0), range(1, 3), np.array([1, 2], dtype=np.float32), torch.tensor([1, 2])):
+        assert check_increasing(good, "lr") == [1.0, 2.0]
     for bad, fragment in [([1.0], "至少需要两个取值"), ([2.0, 1.0], "必须严格递增"), ([1.0, 1.0], "必须严格递增"),
-                          ([0.0, float("nan")], "含有 NaN"), (["a", "b"], "必须是一串数"), (3.0, "必须是一串数")]:
+                          ([0.0, float("nan")], "含有 NaN"), (["a", "b"], "必须是一串数"), (3.0, "必须是一串数"),
+                          (["0.1", "0.2"], "必须是一串数"), ([False, True], "必须是一串数"), ([1j, 2j], "必须是一串数"),
+                          ([0.1, None], "必须是一串数")]:
         with pytest.raises(ValueError, match=f"lr {fragment}"):
             check_increasing(bad, "lr")
 
