@@ -19,6 +19,11 @@ def to_numpy(a: Any) -> np.ndarray:
     return np.asarray(a)
 
 
+def _is_real_number(value: Any) -> bool:
+    """True for an int or float (Python or NumPy), False for booleans, strings, None, complex numbers."""
+    return isinstance(value, (Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 #: dtype kinds a numeric helper accepts: bool, signed and unsigned integers, floats.
 NUMERIC_KINDS = "biuf"
 
@@ -43,10 +48,9 @@ def check_numeric_dtype(arr: Any, name: str) -> Any:
 
 def check_finite_number(value: Any, name: str) -> float:
     """``value`` (a number, or a one-element array or tensor) as a float; ValueError unless finite and real."""
-    if hasattr(value, "shape") and np.size(to_numpy(value)) == 1 and to_numpy(value).dtype.kind in "iuf":
+    if hasattr(value, "shape") and to_numpy(value).size == 1 and to_numpy(value).dtype.kind in "iuf":
         value = to_numpy(value).item()  # the chapter's b = torch.zeros(1) is a number too
-    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
-            or not np.isfinite(float(value)):
+    if not _is_real_number(value) or not np.isfinite(float(value)):
         raise ValueError(f"{name} 必须是有限实数 ({name} must be a finite real number), got {value!r}")
     return float(value)
 
@@ -60,16 +64,14 @@ def check_positive_int(value: Any, name: str) -> int:
 
 def check_positive_number(value: Any, name: str) -> float:
     """``value`` as a float, or ValueError if it is not a finite number above zero."""
-    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
-            or not np.isfinite(float(value)) or float(value) <= 0:
+    if not _is_real_number(value) or not np.isfinite(float(value)) or float(value) <= 0:
         raise ValueError(f"{name} 必须是正数 ({name} must be a positive number), got {value!r}")
     return float(value)
 
 
 def check_nonnegative_number(value: Any, name: str) -> float:
     """``value`` as a float, or ValueError if it is not a finite number >= 0 (a noise level, say)."""
-    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)) \
-            or not np.isfinite(float(value)) or float(value) < 0:
+    if not _is_real_number(value) or not np.isfinite(float(value)) or float(value) < 0:
         raise ValueError(f"{name} 必须是非负数 ({name} must be a non-negative number), got {value!r}")
     return float(value)
 
@@ -95,14 +97,9 @@ def check_seed(value: Any, name: str = "seed") -> int:
 
 def check_fraction(value: Any, name: str) -> float:
     """``value`` as a float strictly between 0 and 1 (a ratio such as a test-set share)."""
-    if isinstance(value, bool) or not isinstance(value, (Real, np.floating)) or not 0 < float(value) < 1:
+    if not _is_real_number(value) or not 0 < float(value) < 1:
         raise ValueError(f"{name} 必须在 0 和 1 之间 ({name} must lie strictly between 0 and 1), got {value!r}")
     return float(value)
-
-
-def _is_real_number(value: Any) -> bool:
-    """True for an int or float (Python or NumPy), False for booleans, strings, None, complex numbers."""
-    return isinstance(value, (Real, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 def check_increasing(values: Any, name: str) -> list[float]:
