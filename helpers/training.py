@@ -81,6 +81,19 @@ def _as_data(X: Any, y: Any, name: str, like: torch.Tensor) -> tuple[torch.Tenso
     return X.to(like.device, dtype), y.to(like.device, torch.int64)
 
 
+def _check_label_range(model: nn.Module, X: torch.Tensor, labels: dict[str, torch.Tensor]) -> None:
+    """Raise if a label has no logit: the model's output for one sample tells the number of classes."""
+    model.eval()  # no dropout, no batch-norm update: this look changes nothing
+    with torch.no_grad():
+        n_classes = model(X[:1]).shape[-1]
+    for name, y in labels.items():
+        if y.max() >= n_classes:
+            raise ValueError(
+                f"{name} 含有标签 {int(y.max())}，但模型只输出 {n_classes} 个类别 "
+                f"({name} holds label {int(y.max())} but the model outputs {n_classes} classes)"
+            )
+
+
 def train_classifier(model: nn.Module, loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
                      optimizer: torch.optim.Optimizer, X_train: Any, y_train: Any, X_test: Any, y_test: Any,
                      *, epochs: int, batch_size: int, seed: int = 0) -> dict[str, list[float]]:
@@ -114,6 +127,7 @@ def train_classifier(model: nn.Module, loss_fn: Callable[[torch.Tensor, torch.Te
     if batch_size > n:
         raise ValueError(f"batch_size 不能大于样本数 {n} (batch_size cannot exceed the {n} samples), got {batch_size}")
     generator = torch.Generator().manual_seed(check_seed(seed))
+    _check_label_range(model, X_train, {"y_train": y_train, "y_test": y_test})
 
     history: dict[str, list[float]] = {key: [] for key in HISTORY_KEYS}
     for _ in range(epochs):

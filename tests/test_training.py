@@ -121,6 +121,7 @@ def test_train_classifier_is_deterministic_and_puts_the_model_back_in_eval_mode(
     dict(y_train=-torch.ones(1347, dtype=torch.int64)),
     dict(X_train=np.zeros((1347, 64), dtype=complex)),
     dict(X_test=np.full((450, 64), None)),
+    dict(y_test=torch.full((450,), 10)),                  # nn.Linear(64, 10) has no class 10
 ])
 def test_train_classifier_rejects_bad_input(digits_tensors, change, raises_bilingual):
     X_train, X_test, y_train, y_test = digits_tensors
