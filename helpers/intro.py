@@ -49,12 +49,7 @@ def dataset_table(
     if target_names is None:
         y = as_vector(y, "y", length=X.shape[0])
     else:  # y indexes target_names: a label -1 or 1.5 must not pick a name silently
-        y = as_class_labels(y, "y", length=X.shape[0])
-        if y.max() >= len(target_names):
-            raise ValueError(
-                f"y 的标签 {int(y.max())} 超出了 {len(target_names)} 个类别名 "
-                f"(label {int(y.max())} of y has no name among the {len(target_names)} target_names)"
-            )
+        y = as_class_labels(y, "y", length=X.shape[0], n_classes=len(target_names))
     feature_names = [str(name) for name in feature_names]
     if len(feature_names) != X.shape[1]:
         raise ValueError(

@@ -108,12 +108,7 @@ def vote_counts(neighbor_labels: Any, n_classes: int) -> np.ndarray:
             f"neighbor_labels 必须是非空的一维或二维数组 (neighbor_labels must be a non-empty 1-D or 2-D "
             f"array), got shape {labels.shape}"
         )
-    flat = as_class_labels(labels.ravel(), "neighbor_labels")
-    if flat.max() >= n_classes:
-        raise ValueError(
-            f"标签必须在 0 到 {n_classes - 1} 之间 (labels must lie in 0..{n_classes - 1}), got {int(flat.max())}"
-        )
-    labels = flat.reshape(labels.shape)
+    labels = as_class_labels(labels.ravel(), "neighbor_labels", n_classes=n_classes).reshape(labels.shape)
     return np.apply_along_axis(np.bincount, -1, labels, minlength=n_classes)
 
 

@@ -40,7 +40,7 @@ def _scaled_shifted(logits: Any, temperature: float) -> np.ndarray:
 
 
 def log_softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
-    """Chapter 4: log softmax(o / T) along the last axis, by log-sum-exp (never -inf or nan)."""
+    """Chapter 4: log softmax(o / T) along the last axis, by log-sum-exp; never -inf or nan (it raises)."""
     shifted = _scaled_shifted(logits, temperature)
     result = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
     if not np.all(np.isfinite(result)):
@@ -58,27 +58,17 @@ def softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _as_labels(labels: Any, n_samples: int | None, num_classes: int) -> np.ndarray:
-    y = as_class_labels(labels, "labels", length=n_samples)
-    if y.max() >= num_classes:
-        bad = int(y.max())
-        raise ValueError(
-            f"labels 必须在 0 到 {num_classes - 1} 之间 (labels must lie in 0..{num_classes - 1}), got {bad}"
-        )
-    return y
-
-
 def cross_entropy(logits: Any, labels: Any) -> float:
     """Chapter 4: mean cross-entropy -log softmax(o)[y] of a batch of logits (n x k) and labels (n,)."""
     o = _as_logits(logits)
     if o.ndim == 1:
         o = o[None, :]
         labels = np.atleast_1d(to_numpy(labels))
-    y = _as_labels(labels, o.shape[0], o.shape[1])
+    y = as_class_labels(labels, "labels", length=o.shape[0], n_classes=o.shape[1])
     return float(-log_softmax(o)[np.arange(o.shape[0]), y].mean())
 
 
 def one_hot(labels: Any, num_classes: int) -> np.ndarray:
     """Chapter 4: one-hot rows (n x num_classes, float) for integer labels in 0..num_classes-1."""
     num_classes = check_positive_int(num_classes, "num_classes")
-    return np.eye(num_classes)[_as_labels(labels, None, num_classes)]
+    return np.eye(num_classes)[as_class_labels(labels, "labels", n_classes=num_classes)]

@@ -171,14 +171,19 @@ def as_vector(a: Any, name: str, length: int | None = None, finite: bool = True)
     return arr
 
 
-def as_class_labels(a: Any, name: str, length: int | None = None) -> np.ndarray:
-    """A non-empty 1-D int64 array of class labels: integers >= 0 (no floats, no booleans)."""
+def as_class_labels(a: Any, name: str, length: int | None = None, n_classes: int | None = None) -> np.ndarray:
+    """A non-empty 1-D int64 array of class labels: integers >= 0 (and below ``n_classes`` if given)."""
     arr = as_vector(a, name, length=length)
     message = f"{name} 必须是非负整数类别标签 ({name} must hold non-negative integer class labels)"
     if arr.dtype.kind not in "iu":
         raise ValueError(f"{message}, got dtype {arr.dtype}")
     if arr.min() < 0:
         raise ValueError(f"{message}, got {int(arr.min())}")
+    if n_classes is not None and arr.max() >= n_classes:
+        raise ValueError(
+            f"{name} 的标签必须在 0 到 {n_classes - 1} 之间 ({name} must lie in 0..{n_classes - 1}: "
+            f"there are {n_classes} classes), got {int(arr.max())}"
+        )
     return arr.astype(np.int64)
 
 

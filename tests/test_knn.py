@@ -164,6 +164,8 @@ def test_classifier_explorer_frames_and_errors(book_style, iris):
     with pytest.raises(ValueError, match="k 不能大于"):
         knn_classifier_explorer(iris.data[:5, :2], iris.target[:5], ["a"], ["x", "y"], xs=[5.0], ys=[3.0],
                                 k_values=[10])
+    with pytest.raises(ValueError, match=r"y 的标签必须在 0 到 1 之间 \(y must lie in 0..1"):
+        knn_classifier_explorer(iris.data[:, :2], iris.target, ["a", "b"], ["x", "y"], xs=[5.0], ys=[3.0])
 
 
 def test_regression_explorer_frames_and_errors(book_style, rng):

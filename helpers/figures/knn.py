@@ -74,7 +74,7 @@ def knn_classifier_explorer(X: Any, y: Any, class_names: Sequence[str], feature_
     diamond for Manhattan distance) and the vote bars are cheap vector overlays.
     """
     X = as_float_matrix(X, "X")
-    y = as_class_labels(y, "y", length=X.shape[0])
+    y = as_class_labels(y, "y", length=X.shape[0], n_classes=len(class_names))
     if X.shape[1] != 2:
         raise ValueError(f"这张图需要两个特征 (this figure needs exactly 2 features), got {X.shape[1]}")
     k_values = [check_k(k, X.shape[0]) for k in k_values]
