@@ -128,6 +128,8 @@ def test_class_labels(raises_bilingual):
         assert labels.dtype == np.int64 and labels.tolist() == [0, 2]
     for bad in ([-1, 0], [0.0, 1.0], [True, False], [None, 1], ["a", "b"]):
         raises_bilingual(as_class_labels, bad, "y")
+    assert as_class_labels([0, 2], "y", n_classes=3).tolist() == [0, 2]
+    assert "y 的标签必须在 0 到 1 之间" in raises_bilingual(as_class_labels, [0, 2], "y", n_classes=2)
 
 
 def test_finite_number(raises_bilingual):
