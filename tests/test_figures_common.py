@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from matplotlib.figure import Figure
 
 from helpers.figures.common import (
@@ -66,8 +67,13 @@ def test_training_curves(raises_bilingual):
     history = {"train_loss": [1.0, 0.5], "train_acc": [0.8, 0.9], "test_acc": [0.7, 0.85]}
     fig = draw_training_curves(history, title="标题")
     assert isinstance(fig, Figure) and len(fig.axes) == 2
-    for bad in ({"train_loss": [1.0]}, {"train_loss": [1.0], "train_acc": [0.5], "test_acc": []}):
+    for bad in ({"train_loss": [1.0]}, {"train_loss": [1.0], "train_acc": [0.5], "test_acc": []},
+                {"train_loss": ["1"], "train_acc": [0.5], "test_acc": [0.5]},
+                {"train_loss": [1.0, 0.5], "train_acc": [0.8, 0.9], "test_acc": [0.7]}):
         raises_bilingual(draw_training_curves, bad)
+    # a diverged run's NaN loss is drawn, not refused; tensors and arrays work like lists
+    diverged = {"train_loss": np.array([1.0, np.nan]), "train_acc": torch.tensor([0.5, 0.1]), "test_acc": [0.5, 0.1]}
+    assert isinstance(draw_training_curves(diverged), Figure)
 
 
 def test_digit_drawings(rng):

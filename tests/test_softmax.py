@@ -118,6 +118,12 @@ def test_static_figures_return_figures(rng):
     lambda: figs.softmax_explorer(temperatures=(1.0, 0.0)),
     lambda: figs.softmax_explorer(logit_values=(1,)),
     lambda: figs.softmax_explorer(class_names=("a", "b")),
+    lambda: figs.draw_network(0, 3),
+    lambda: figs.draw_network(4, 4),                     # three output names only
+    lambda: figs.draw_neg_log_curve((0.0,)),             # -log 0 is infinite
+    lambda: figs.draw_neg_log_curve((float("nan"),)),
+    lambda: figs.draw_neg_log_curve((1.5,)),
+    lambda: figs.draw_weight_templates(np.full((10, 64), None)),
 ])
 def test_figure_bad_input_raises_bilingual_value_error(call, raises_bilingual):
     raises_bilingual(call)

@@ -120,12 +120,15 @@ def draw_training_curves(history: dict[str, Sequence[float]], title: str = "训�
     for key in HISTORY_KEYS:
         if key not in history:
             raise ValueError(f"history 缺少 {key!r} (history lacks {key!r})")
-    lengths = {len(history[key]) for key in HISTORY_KEYS}
-    if len(lengths) != 1 or 0 in lengths:
+    # NaN stays allowed: a diverged run's loss is NaN, and the curve shows where it stopped.
+    curves = {key: as_vector(history[key], f"history[{key!r}]", finite=False) for key in HISTORY_KEYS}
+    lengths = {len(curve) for curve in curves.values()}
+    if len(lengths) != 1:
         raise ValueError(
-            f"history 的各项必须一样长且不为空 (history's entries must be non-empty and equally long), "
-            f"got lengths {[len(history[key]) for key in HISTORY_KEYS]}"
+            f"history 的各项必须一样长 (history's entries must be equally long), "
+            f"got lengths {[len(curve) for curve in curves.values()]}"
         )
+    history = curves
     epochs = np.arange(1, len(history["train_loss"]) + 1)
     fig, (ax_l, ax_a) = plt.subplots(1, 2, figsize=(7.2, 2.9))
     ax_l.plot(epochs, history["train_loss"], color=PALETTE[0])

@@ -22,7 +22,13 @@ from matplotlib.patches import FancyBboxPatch
 from ..interactive import Control, InteractiveFigure
 from ..plotting import PALETTE
 from ..softmax import softmax
-from ..validation import as_class_labels, as_float_matrix, check_increasing, check_positive_number
+from ..validation import (
+    as_class_labels,
+    as_float_matrix,
+    check_increasing,
+    check_positive_int,
+    check_positive_number,
+)
 from .common import image_grid
 
 TOY_CLASSES: tuple[str, ...] = ("猫", "鸡", "狗")
@@ -53,6 +59,12 @@ def draw_toy_images(X: np.ndarray, labels: Sequence[int], class_names: Sequence[
 def draw_network(n_inputs: int = 4, n_outputs: int = 3,
                  output_names: Sequence[str] = TOY_CLASSES) -> Figure:
     """Chapter 4: softmax regression as a one-layer, fully connected network, then softmax."""
+    n_inputs, n_outputs = check_positive_int(n_inputs, "n_inputs"), check_positive_int(n_outputs, "n_outputs")
+    if len(output_names) < n_outputs:
+        raise ValueError(
+            f"output_names 只有 {len(output_names)} 个，少于 {n_outputs} 个输出 "
+            f"(only {len(output_names)} output_names for {n_outputs} outputs)"
+        )
     x_in, x_out, box_x, box_w, x_prob = 0.0, 2.4, 3.1, 0.65, 4.45
     fig, ax = plt.subplots(figsize=(6.8, 4.4))
     ax.set_xlim(-0.45, 5.75)
@@ -96,6 +108,9 @@ def draw_neg_log_curve(marks: Sequence[float] = (1.0, 0.5, 0.1)) -> Figure:
     fig, ax = plt.subplots(figsize=(5.6, 3.4))
     ax.plot(p, -np.log(p), color=PALETTE[0])
     for m in marks:
+        m = check_positive_number(m, "marks")
+        if m > 1:
+            raise ValueError(f"marks 是概率，不能大于 1 (marks are probabilities: at most 1), got {m!r}")
         loss = 0.0 - float(np.log(m))  # -log(1) would print as -0.00
         ax.plot([m], [loss], "o", color=PALETTE[3])
         ax.annotate(f"p={m:g}，损失={loss:.2f}", (m, loss), textcoords="offset points",
