@@ -19,6 +19,7 @@ from .tables import ColumnGroup, html_table
 from .validation import (
     as_class_labels,
     as_float_matrix,
+    as_list,
     as_vector,
     check_fraction,
     check_nonnegative_int,
@@ -49,8 +50,9 @@ def dataset_table(
     if target_names is None:
         y = as_vector(y, "y", length=X.shape[0])
     else:  # y indexes target_names: a label -1 or 1.5 must not pick a name silently
+        target_names = as_list(target_names, "target_names")
         y = as_class_labels(y, "y", length=X.shape[0], n_classes=len(target_names))
-    feature_names = [str(name) for name in feature_names]
+    feature_names = [str(name) for name in as_list(feature_names, "feature_names")]
     if len(feature_names) != X.shape[1]:
         raise ValueError(
             f"特征名有 {len(feature_names)} 个，X 却有 {X.shape[1]} 列 "
@@ -88,7 +90,7 @@ _MEASURES_ZH = {
 def breast_cancer_feature_names_zh(names: Sequence[str]) -> list[str]:
     """Chapter 1: Chinese names for scikit-learn's breast-cancer features ('mean radius' -> '半径（均值）')."""
     out = []
-    for name in names:
+    for name in as_list(names, "names"):
         name = str(name)
         if name.startswith("mean "):
             measure, kind = name[5:], "均值"
@@ -174,14 +176,14 @@ def noise_selection_experiment(
     n_repeats = check_positive_int(n_repeats, "n_repeats")
     if n_samples < 8:
         raise ValueError(f"n_samples 至少为 8 (n_samples must be at least 8), got {n_samples}")
-    ks = [check_positive_int(k, "k") for k in ks]
+    ks = [check_positive_int(k, "k") for k in as_list(ks, "ks")]
     if not ks:
         raise ValueError("ks 不能为空 (ks must not be empty)")
     if max(ks) > n_features:
         raise ValueError(
             f"k 不能大于特征数 {n_features} (k cannot exceed the {n_features} features), got {max(ks)}"
         )
-    test_ratios = [check_fraction(r, "test_ratio") for r in test_ratios]
+    test_ratios = [check_fraction(r, "test_ratio") for r in as_list(test_ratios, "test_ratios")]
     if not test_ratios:
         raise ValueError("test_ratios 不能为空 (test_ratios must not be empty)")
 

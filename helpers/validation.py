@@ -102,6 +102,13 @@ def check_fraction(value: Any, name: str) -> float:
     return float(value)
 
 
+def as_list(values: Any, name: str) -> list[Any]:
+    """The items of a list, tuple, range, array or tensor as a list; a string or a non-sequence is refused."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or getattr(values, "ndim", 1) == 0:
+        raise ValueError(f"{name} 必须是一串值 ({name} must be a sequence of values), got {values!r}")
+    return list(values)
+
+
 def check_increasing(values: Any, name: str) -> list[float]:
     """At least two finite numbers in strictly increasing order, as floats rounded to 6 decimals.
 

@@ -64,6 +64,8 @@ def test_dataset_table_shows_the_chosen_rows_and_groups_the_headers():
     dict(X=np.ones((3, 2)), y=[0, None, 1], feature_names=["a", "b"]),
     dict(X=np.ones((3, 2)), y=["甲", "乙", "甲"], feature_names=["a", "b"]),
     dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=["a", "b"], rows=[1.5]),
+    dict(X=np.ones((3, 2)), y=np.ones(3), feature_names=None),
+    dict(X=np.ones((3, 2)), y=[0, 1, 1], feature_names=["a", "b"], target_names="甲乙"),
 ])
 def test_dataset_table_rejects_bad_input(kwargs, raises_bilingual):
     raises_bilingual(dataset_table, **kwargs)
@@ -77,6 +79,8 @@ def test_breast_cancer_names_in_chinese(raises_bilingual):
     all_names = breast_cancer_feature_names_zh(load_breast_cancer().feature_names)
     assert len(set(all_names)) == 30
     raises_bilingual(breast_cancer_feature_names_zh, ["mean colour"])
+    raises_bilingual(breast_cancer_feature_names_zh, None)
+    raises_bilingual(breast_cancer_feature_names_zh, "mean radius")   # a string, not a list of names
 
 
 def test_kmeans_history_matches_sklearn_and_never_increases_inertia(iris):
@@ -123,6 +127,9 @@ def test_noise_selection_experiment_shows_the_leak():
     dict(ks=[1], test_ratios=[0.2], n_samples=4),
     dict(ks=[1], test_ratios=[0.2], n_repeats=0),
     dict(ks=[1], test_ratios=[0.2], seed=-1),
+    dict(ks=[1], test_ratios=None),
+    dict(ks=1, test_ratios=[0.2]),
+    dict(ks=[1.5], test_ratios=[0.2]),
 ])
 def test_noise_selection_experiment_rejects_bad_input(kwargs, raises_bilingual):
     raises_bilingual(noise_selection_experiment, **kwargs)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.validation import (MAX_SEED, as_class_labels, as_float_matrix, check_finite_number, as_vector, check_choice, check_fraction,
+from helpers.validation import (MAX_SEED, as_class_labels, as_float_matrix, as_list, check_finite_number, as_vector, check_choice, check_fraction,
                                 check_increasing, check_k, check_nonnegative_int, check_nonnegative_number, check_positive_int,
                                 check_positive_number, check_same_width, check_seed, to_numpy)
 
@@ -130,6 +130,13 @@ def test_class_labels(raises_bilingual):
         raises_bilingual(as_class_labels, bad, "y")
     assert as_class_labels([0, 2], "y", n_classes=3).tolist() == [0, 2]
     assert "y 的标签必须在 0 到 1 之间" in raises_bilingual(as_class_labels, [0, 2], "y", n_classes=2)
+
+
+def test_as_list(raises_bilingual):
+    for good in ([1, 2], (1, 2), range(1, 3), np.array([1, 2]), torch.tensor([1, 2])):
+        assert [int(v) for v in as_list(good, "ks")] == [1, 2]
+    for bad in (None, 3, "ab", b"ab", np.array(3)):
+        assert "ks 必须是一串值" in raises_bilingual(as_list, bad, "ks")
 
 
 def test_finite_number(raises_bilingual):
