@@ -107,6 +107,19 @@ def test_regression_rejects_nan_targets():
         knn_regress(X, np.where(y == 0, np.nan, 1.0), paw[None, :], 3)
 
 
+
+@pytest.mark.parametrize("targets", [np.array([1.0, None] * 7), np.ones(14) * 1j, np.array(["1.0"] * 14)])
+def test_regression_rejects_none_complex_and_string_targets(targets, raises_bilingual):
+    X, _, paw = wolf_pack_data()
+    assert "y_train 必须是数值数组" in raises_bilingual(knn_regress, X, targets, paw[None, :], 3)
+
+
+@pytest.mark.parametrize("convert", [list, np.asarray, lambda y: y.astype(np.float32), torch.as_tensor])
+def test_regression_accepts_every_usual_type(convert):
+    X, y, paw = wolf_pack_data()
+    assert knn_regress(convert(X), convert(y * 2.0), convert(paw[None, :]), 3).tolist() == pytest.approx([2 / 3])
+
+
 # ---- exercise checkers: accept a right answer, reject the typical wrong ones ----
 
 def test_euclidean_checker():
