@@ -2,6 +2,8 @@
 
 Every message names what is wrong in Chinese, then in English, then the value
 received, e.g. ``ValueError: k 必须是正整数 (k must be a positive integer), got 0``.
+Arrays must hold real numbers: None, complex numbers and strings are refused, never
+converted (``as_float_matrix``, ``as_vector``, ``as_class_labels``, ``check_numeric_dtype``).
 """
 
 from __future__ import annotations
