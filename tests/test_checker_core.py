@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from helpers.exercises._core import Case, CheckResult, compare, run_cases
+import time
+
+import torch
+
+from helpers.exercises._core import Case, CheckResult, as_number, compare, run_cases
 
 CASES = [
     Case("两个正数", (2.0, 3.0), expected=5.0, hint="把两个数加起来"),
@@ -73,7 +77,12 @@ def test_expected_exception_cases():
     (np.array([1.0, 2.5]), np.array([1.0, 2.0]), "第 1 个元素"),
     ("a", "b", "期望"),
     (float("nan"), 1.0, "nan"),
-    ([1, 2], 3.0, "期望"),
+    ([1, 2], 3.0, "一个数"),
+    ("5.0", 5.0, "字符串"),
+    (np.array([5.0, 0.0]), 5.0, "一个数"),
+    (None, 5.0, "None"),
+    (True, 1.0, "一个数"),
+    (np.array(["1.0", "2.0"]), np.array([1.0, 2.0]), "数值"),
 ])
 def test_compare_explains_the_difference(result, expected, fragment):
     problem = compare(result, expected)
@@ -85,3 +94,80 @@ def test_compare_accepts_close_values_and_tensors():
 
     assert compare(torch.tensor([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9])) is None
     assert compare(np.float32(0.1), 0.1) is None
+
+
+@pytest.mark.parametrize("value", [
+    5.0, 5, np.float32(5.0), np.int64(5), np.array(5.0), torch.tensor(5.0),
+    torch.tensor(5.0, requires_grad=True) * 1, torch.tensor(5.0, dtype=torch.float64),
+])
+def test_every_kind_of_number_is_accepted(value):
+    assert as_number(value) == 5.0
+    assert compare(value, 5.0) is None
+    assert run_cases(lambda a, b: value, [Case("五", (2.0, 3.0), expected=5.0)])
+
+
+@pytest.mark.parametrize("value", ["5", "5.0", b"5", [5.0], (5.0,), np.array([5.0]), np.array([5.0, 1.0]),
+                                   torch.tensor([5.0]), True, None, {"x": 5.0}])
+def test_things_that_are_not_one_number_are_rejected(value):
+    assert as_number(value) is None
+    assert not run_cases(lambda a, b: value, [Case("五", (2.0, 3.0), expected=5.0)])
+
+
+def test_a_function_returning_none_is_told_it_forgot_return():
+    def add(a, b):
+        a + b
+
+    result = run_cases(add, CASES)
+    assert not result and "没有返回值" in result.message and "return" in result.message
+    assert "只返回了一个数" not in result.message
+
+
+ARRAY_CASES = [Case("加一", (np.array([1.0, 2.0]), torch.tensor([3.0])), expected=np.array([4.0, 5.0]))]
+
+
+@pytest.mark.parametrize("mutate, which", [
+    (lambda a, t: a.__iadd__(0.5), "a"),
+    (lambda a, t: a.sort(), None),
+    (lambda a, t: t.mul_(2), "t"),
+    (lambda a, t: a.__setitem__(0, 9.0), "a"),
+])
+def test_a_function_that_changes_its_input_is_rejected(mutate, which):
+    def plus(a, t):
+        result = a + float(t)
+        mutate(a, t)
+        return result
+
+    original = np.array([2.0, 1.0])
+    cases = [Case("加一", (original, torch.tensor([3.0])), expected=np.array([5.0, 4.0]))]
+    result = run_cases(plus, cases)
+    if which is None:  # sorting [2, 1] changes it
+        assert not result and "改动了" in result.message
+    else:
+        assert not result and f"参数 {which}" in result.message and "in place" in result.message
+
+
+def test_a_case_that_may_modify_its_arguments_is_not_flagged():
+    def double_in_place(a):
+        a *= 2
+
+    assert run_cases(double_in_place, [Case("加倍", (np.ones(2),), may_modify=True, returns_value=False,
+                                            check=lambda r: None)])
+
+
+def test_a_function_that_never_returns_is_stopped_with_a_message():
+    def forever(a, b):
+        while True:
+            time.sleep(0.01)
+
+    start = time.perf_counter()
+    result = run_cases(forever, CASES, timeout=0.3)
+    assert time.perf_counter() - start < 2
+    assert not result and "运行超过 0.3 秒" in result.message
+
+
+def test_an_error_inside_numpy_points_at_the_readers_line():
+    def dot(a, b):
+        return np.dot(a, b)  # the reader's line
+
+    result = run_cases(dot, [Case("形状不配", (np.ones(2), np.ones(3)), expected=0.0)])
+    assert not result and "the reader's line" in result.message

@@ -372,7 +372,7 @@ def test_check_standardize_accepts_a_right_answer():
     (std_test_own_stats, "它自己的"),
     (std_combined, "一起算"),
     (std_ddof1, "ddof"),
-    (std_in_place, "改动了传入的数组"),
+    (std_in_place, "改动了传入的参数 X_train"),
     (std_no_zero_guard, "标准差为 0"),
     (std_only_centred, "数值不对"),
     (not_implemented, "还没有实现"),

@@ -257,6 +257,50 @@ def _sgd_wrong_sign(params, lr, batch_size):
             p.grad.zero_()
 
 
+def _sgd_grad_none(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad / batch_size
+            p.grad = None
+
+
+def _sgd_optimizer(params, lr, batch_size):
+    optimizer = torch.optim.SGD(params, lr=lr / batch_size)
+    optimizer.step()
+    optimizer.zero_grad()  # sets the gradients to None since PyTorch 2.0
+
+
+def _sgd_sub_(params, lr, batch_size):
+    for p in params:
+        p.data.sub_(lr / batch_size * p.grad)
+        p.grad.data.zero_()
+
+
+def _sgd_zero_first(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p.grad.zero_()
+            p -= lr * p.grad / batch_size
+
+
+def _sgd_first_param_only(params, lr, batch_size):
+    with torch.no_grad():
+        params[0] -= lr * params[0].grad / batch_size
+        for p in params:
+            p.grad.zero_()
+
+
+@pytest.mark.parametrize("right", [_sgd_right, _sgd_grad_none, _sgd_optimizer, _sgd_sub_])
+def test_sgd_checker_accepts_every_right_update(right):
+    assert check_sgd(right, strict=True)
+
+
+@pytest.mark.parametrize("wrong", [_sgd_no_division, _sgd_outside_no_grad, _sgd_rebinding, _sgd_no_zeroing,
+                                   _sgd_wrong_sign, _sgd_zero_first, _sgd_first_param_only])
+def test_sgd_checker_rejects_near_misses(wrong):
+    assert not check_sgd(wrong)
+
+
 def test_sgd_checker():
     assert check_sgd(_sgd_right)
     _fails(check_sgd(_sgd_no_division), "除以 batch_size")

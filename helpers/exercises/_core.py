@@ -11,7 +11,10 @@ reference solution in the book proves that its checker accepts it.
 from __future__ import annotations
 
 import html
+import inspect
 import math
+import os
+import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -40,6 +43,8 @@ class Case:
     hint: str = ""
     atol: float = 1e-6
     rtol: float = 1e-5
+    may_modify: bool = False  # True only where the exercise asks to update the arguments in place
+    returns_value: bool = True  # False where the function is meant to return None
 
 
 @dataclass
@@ -73,15 +78,51 @@ def _short(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def as_number(value: Any) -> float | None:
+    """``value`` as a float if it is one real number (int, float, NumPy scalar, 0-d array, 0-d tensor), else None.
+
+    A numeric string, a bool, a list or an array with more than one element is not a number.
+    """
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_, list, tuple, dict, set)):
+        return None
+    try:
+        array = to_numpy(value)
+    except Exception:  # noqa: BLE001 - anything unconvertible is not a number
+        return None
+    if array.ndim != 0 or array.dtype.kind not in "iuf":
+        return None
+    return float(array)
+
+
+def number_problem(value: Any) -> str:
+    """A Chinese/English sentence saying why ``value`` is not one number."""
+    if value is None:
+        return NONE_MESSAGE
+    if isinstance(value, (str, bytes)):
+        return f"应返回一个数，得到字符串 {value!r}（a number, not a string）"
+    try:
+        array = to_numpy(value)
+    except Exception:  # noqa: BLE001
+        return f"应返回一个数，得到 {type(value).__name__}（expected a number）"
+    if array.ndim != 0:
+        return f"应返回一个数，得到形状为 {array.shape} 的 {type(value).__name__}（expected one number）"
+    return f"应返回一个数，得到 {_short(value)}（类型 {type(value).__name__}）（expected a number）"
+
+
+NONE_MESSAGE = "没有返回值（返回了 None）：是不是忘了 return？（the function returned None: a missing return?）"
+
+
 def compare(result: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) -> str | None:
     """None if ``result`` matches ``expected``; otherwise a Chinese description of the difference."""
+    if result is None and expected is not None:
+        return NONE_MESSAGE
     if isinstance(expected, (bool, str)) or expected is None:
-        return None if result == expected else f"期望 {expected!r}，得到 {_short(result)}"
-    if isinstance(expected, (int, float, np.number)) and not isinstance(result, (list, tuple)):
-        try:
-            got = float(to_numpy(result))
-        except (TypeError, ValueError):
-            return f"期望一个数 {expected!r}，得到 {_short(result)}（类型 {type(result).__name__}）"
+        same = type(result) is type(expected) or isinstance(result, (np.str_, np.bool_))
+        return None if same and result == expected else f"期望 {expected!r}，得到 {_short(result)}"
+    if isinstance(expected, (int, float, np.number)):
+        got = as_number(result)
+        if got is None:
+            return number_problem(result)
         if math.isnan(got):
             return f"期望 {expected!r}，得到 nan"
         if math.isclose(got, float(expected), rel_tol=rtol, abs_tol=atol):
@@ -94,6 +135,8 @@ def compare(result: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) 
         return f"期望一个数组，得到 {type(result).__name__}"
     if got.shape != want.shape:
         return f"形状不对：期望 {want.shape}，得到 {got.shape}"
+    if np.issubdtype(want.dtype, np.number) and not np.issubdtype(got.dtype, np.number):
+        return f"期望数值数组，得到 dtype 为 {got.dtype} 的数组（expected numbers）"
     if np.issubdtype(want.dtype, np.number) and np.issubdtype(got.dtype, np.number):
         if not np.all(np.isfinite(got)) and np.all(np.isfinite(want)):
             return f"结果里出现了 nan 或 inf：{_short(got)}"
@@ -109,36 +152,154 @@ def compare(result: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) 
     return f"期望 {_short(want)}，得到 {_short(got)}"
 
 
-def run_cases(fn: Callable, cases: list[Case], name: str | None = None, strict: bool = False) -> CheckResult:
-    """Run ``fn`` on every case; stop at the first failure and explain it."""
+TIME_LIMIT = 5.0  # seconds per call of the reader's function
+
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(os.path.abspath(path)) + os.sep
+    for path in (np.__file__, os.path.dirname(os.path.abspath(__file__)), threading.__file__)
+)
+
+
+class TimeLimitExceeded(Exception):
+    """The reader's function ran longer than the time limit."""
+
+
+def call_limited(fn: Callable, args: tuple = (), kwargs: dict | None = None,
+                 timeout: float = TIME_LIMIT) -> Any:
+    """``fn(*args, **kwargs)`` in a daemon thread; TimeLimitExceeded after ``timeout`` seconds.
+
+    A function that never returns keeps running in the background thread (Python
+    cannot stop it) but the notebook cell returns; the daemon thread dies with the kernel.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = fn(*args, **(kwargs or {}))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="mlbook-checker", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise TimeLimitExceeded(timeout)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def _readers_frame(exc: BaseException) -> traceback.FrameSummary | None:
+    """The last traceback frame in the reader's code (not NumPy, torch, site-packages or helpers)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    library = _LIBRARY_DIRS + tuple(d for d in _torch_dirs())
+    for frame in reversed(frames):
+        path = os.path.abspath(frame.filename) if not frame.filename.startswith("<") else frame.filename
+        if "site-packages" in path or "dist-packages" in path or path.startswith(library):
+            continue
+        return frame
+    return frames[-1] if frames else None
+
+
+def _torch_dirs() -> list[str]:
+    import sys
+
+    torch = sys.modules.get("torch")
+    return [os.path.dirname(os.path.abspath(torch.__file__)) + os.sep] if torch is not None else []
+
+
+def _is_array(value: Any) -> bool:
+    return isinstance(value, np.ndarray) or (hasattr(value, "detach") and hasattr(value, "clone"))
+
+
+def _copy(value: Any) -> Any:
+    """A snapshot of an array / tensor argument (lists and tuples of them too), or None if nothing to watch."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if _is_array(value):
+        return value.detach().clone()
+    if isinstance(value, (list, tuple)) and any(_is_array(v) for v in value):
+        return [_copy(v) for v in value]
+    if isinstance(value, list):
+        return list(value)
+    return None
+
+
+def _unchanged(before: Any, after: Any) -> bool:
+    if before is None:
+        return True
+    if isinstance(before, list) and not _is_array(before):
+        return (isinstance(after, (list, tuple)) and len(after) == len(before)
+                and all(_unchanged(b, a) if (b is None or isinstance(b, list) or _is_array(b)) else b is a or b == a
+                        for b, a in zip(before, after)))
+    old, new = to_numpy(before), to_numpy(after)
+    if old.shape != new.shape or old.dtype != new.dtype:
+        return False
+    try:
+        return bool(np.array_equal(old, new, equal_nan=old.dtype.kind in "fc"))
+    except TypeError:
+        return bool(np.array_equal(old, new))
+
+
+def _argument_names(fn: Callable, args: tuple, kwargs: dict) -> list[str]:
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+        return list(bound.arguments)
+    except (TypeError, ValueError):
+        return [f"第 {i} 个参数" for i in range(1, len(args) + 1)] + list(kwargs)
+
+
+def run_cases(fn: Callable, cases: list[Case], name: str | None = None, strict: bool = False,
+              timeout: float = TIME_LIMIT) -> CheckResult:
+    """Run ``fn`` on every case; stop at the first failure and explain it.
+
+    Every call runs under a time limit, and must leave its array arguments unchanged
+    unless the case says ``may_modify``.
+    """
     if not callable(fn):
         result = CheckResult(str(fn), False, f"请传入一个函数（pass a function），而不是 {type(fn).__name__}", 0)
         return _finish(result, strict)
     name = name or getattr(fn, "__name__", "你的函数")
     for number, case in enumerate(cases, start=1):
         where = f"情形 {number}「{case.description}」"
+        values = list(case.args) + list(case.kwargs.values())
+        before = [None if case.may_modify else _copy(v) for v in values]
         try:
-            result = fn(*case.args, **case.kwargs)
+            result = call_limited(fn, case.args, case.kwargs, timeout)
         except NotImplementedError:
             message = f"{name} 还没有实现：把 raise NotImplementedError 换成你的代码，再运行这个单元格。"
             return _finish(CheckResult(name, False, message, number - 1), strict)
+        except TimeLimitExceeded:
+            message = (f"{name} 在{where}中运行超过 {timeout:g} 秒，已放弃等待：是不是有死循环（while 的条件永远成立）"
+                       f"或忘了 return？（ran longer than {timeout:g} s: an endless loop?）")
+            return _finish(CheckResult(name, False, message, number), strict)
         except Exception as exc:  # noqa: BLE001 - report any error of the reader's code
             if case.raises is not None and isinstance(exc, case.raises):
                 continue
-            last = traceback.extract_tb(exc.__traceback__)[-1]
-            message = (
-                f"{name} 在{where}中出错：{type(exc).__name__}: {exc}"
-                f"（第 {last.lineno} 行：{last.line}）"
-            )
+            frame = _readers_frame(exc)
+            message = f"{name} 在{where}中出错：{type(exc).__name__}: {exc}"
+            if frame is not None:
+                message += f"（第 {frame.lineno} 行：{frame.line}）"
             if case.hint:
                 message += f"\n提示：{case.hint}"
             return _finish(CheckResult(name, False, message, number), strict)
+        names = _argument_names(fn, case.args, case.kwargs)
+        for index, (old, value) in enumerate(zip(before, values)):
+            if not _unchanged(old, value):
+                which = names[index] if index < len(names) else f"第 {index + 1} 个参数"
+                message = (f"{name} 在{where}中改动了传入的参数 {which}（例如用了 X -= …、X[...] = … 或 sort()）："
+                           "之后的单元格会看到被改过的数据。请先复制（X = X.copy()）或返回新数组，不要原地修改输入"
+                           f"（the function modified its argument {which} in place）")
+                return _finish(CheckResult(name, False, message, number), strict)
         if case.raises is not None:
             message = f"{name} 在{where}中应该抛出 {case.raises.__name__}，却返回了 {_short(result)}"
             if case.hint:
                 message += f"\n提示：{case.hint}"
             return _finish(CheckResult(name, False, message, number), strict)
-        problem = case.check(result) if case.check else compare(result, case.expected, case.atol, case.rtol)
+        if result is None and case.returns_value:
+            problem: str | None = NONE_MESSAGE
+        else:
+            problem = case.check(result) if case.check else compare(result, case.expected, case.atol, case.rtol)
         if problem:
             message = f"{name} 在{where}中不对：{problem}"
             if case.hint:

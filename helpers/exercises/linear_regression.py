@@ -92,11 +92,13 @@ def _sgd_case(description: str, shapes: list[tuple[int, ...]], lr: float, batch_
             else:
                 return (f"第 {number} 个参数的更新不对：期望 {right.flatten()[:4].tolist()}，"
                         f"得到 {value.flatten()[:4].tolist()}")
-            if param.grad is None or not torch.all(param.grad == 0):
-                return "更新后没有把梯度清零：PyTorch 会把下一次 backward() 的梯度累加上去，要 param.grad.zero_()"
+            # zero_() and `param.grad = None` (what zero_grad() does since PyTorch 2.0) are both right
+            if param.grad is not None and not torch.all(param.grad == 0):
+                return ("更新后没有把梯度清零：PyTorch 会把下一次 backward() 的梯度累加上去，"
+                        "要 param.grad.zero_()（或 param.grad = None）")
         return None
 
-    return Case(description, (params, lr, batch_size), check=check,
+    return Case(description, (params, lr, batch_size), check=check, may_modify=True, returns_value=False,
                 hint="在 with torch.no_grad(): 里写 param -= lr * param.grad / batch_size，然后 param.grad.zero_()")
 
 
