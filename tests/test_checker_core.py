@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import threading
 import time
 
 import torch
@@ -157,12 +158,28 @@ def test_a_case_that_may_modify_its_arguments_is_not_flagged():
 def test_a_function_that_never_returns_is_stopped_with_a_message():
     def forever(a, b):
         while True:
-            time.sleep(0.01)
+            try:
+                time.sleep(0.01)
+            except Exception:  # noqa: BLE001 - a reader's broad except must not keep the loop alive
+                pass
 
+    before = threading.active_count()
     start = time.perf_counter()
     result = run_cases(forever, CASES, timeout=0.3)
     assert time.perf_counter() - start < 2
     assert not result and "运行超过 0.3 秒" in result.message
+    deadline = time.perf_counter() + 2  # the endless loop is stopped, not left burning a core
+    while threading.active_count() > before and time.perf_counter() < deadline:
+        time.sleep(0.02)
+    assert threading.active_count() == before
+
+
+def test_the_time_limit_does_not_cut_a_slow_right_answer_short():
+    def slow_add(a, b):
+        time.sleep(0.05)
+        return a + b
+
+    assert run_cases(slow_add, CASES, timeout=2.0)
 
 
 def test_an_error_inside_numpy_points_at_the_readers_line():

@@ -164,12 +164,18 @@ class TimeLimitExceeded(Exception):
     """The reader's function ran longer than the time limit."""
 
 
+class _StopThread(BaseException):
+    """Raised inside a timed-out thread; a BaseException, so the reader's ``except Exception`` cannot swallow it."""
+
+
 def call_limited(fn: Callable, args: tuple = (), kwargs: dict | None = None,
                  timeout: float = TIME_LIMIT) -> Any:
     """``fn(*args, **kwargs)`` in a daemon thread; TimeLimitExceeded after ``timeout`` seconds.
 
-    A function that never returns keeps running in the background thread (Python
-    cannot stop it) but the notebook cell returns; the daemon thread dies with the kernel.
+    On a timeout the thread is asked to stop (an exception raised inside it at its
+    next Python bytecode, which ends a pure-Python endless loop); a thread stuck
+    inside one long C call cannot be stopped, but the notebook cell returns anyway
+    and the daemon thread dies with the kernel.
     """
     outcome: dict[str, Any] = {}
 
@@ -183,10 +189,22 @@ def call_limited(fn: Callable, args: tuple = (), kwargs: dict | None = None,
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
+        _stop(worker)
         raise TimeLimitExceeded(timeout)
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def _stop(worker: threading.Thread) -> None:
+    """Raise _StopThread inside ``worker`` (CPython only; a no-op elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident),
+                                                   ctypes.py_object(_StopThread))
+    except (AttributeError, ImportError, TypeError):  # not CPython
+        pass
 
 
 def _readers_frame(exc: BaseException) -> traceback.FrameSummary | None:
