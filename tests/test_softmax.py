@@ -289,6 +289,8 @@ def test_check_softmax_batch_max_is_told_to_use_each_rows_maximum():
     lambda o: torch.softmax(torch.tensor(o, requires_grad=True), dim=1),
     lambda o: np.exp(o - np.logaddexp.reduce(o, axis=1, keepdims=True)),
     lambda o: softmax_in_place(o.copy()),
+    lambda o: torch.softmax(torch.Tensor(o), dim=1),  # float32
+    lambda o: softmax_right(o.astype(np.float32)),
 ])
 def test_check_softmax_accepts_right_answers_of_every_style(right):
     assert ex.check_softmax(right, strict=True)
@@ -328,6 +330,7 @@ def test_check_cross_entropy_rejects_near_misses(wrong):
     lambda o, y: float(ce_right(o, y)),
     lambda o, y: np.array(ce_right(o, y)),
     lambda o, y: F.cross_entropy(torch.tensor(o, requires_grad=True), torch.tensor(y)),
+    lambda o, y: F.cross_entropy(torch.Tensor(o), torch.tensor(y)),  # float32
     lambda o, y: -(o - np.logaddexp.reduce(o, axis=1, keepdims=True))[np.arange(len(y)), y].mean(),
 ])
 def test_check_cross_entropy_accepts_right_answers_of_every_style(right):

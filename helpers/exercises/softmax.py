@@ -59,11 +59,16 @@ _FAR_ROWS = np.array([[1000.0, 0.0], [0.0, -1.0]])
 
 
 def _scaled_rows(seed: int, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Random logits whose rows live at very different offsets and scales (0.1 to 500)."""
+    """Random logits whose rows live at very different offsets and scales (0.1 to 200).
+
+    Rounded to multiples of 1/256, so they are exact in float32 too: a right answer
+    computed in float32 (``torch.Tensor(o)``) loses no digits to its input.
+    """
     rng = np.random.default_rng(seed)
     offsets = rng.choice([-900.0, -300.0, 0.0, 300.0, 900.0], size=(n, 1))
     scales = rng.choice([0.1, 1.0, 10.0, 200.0], size=(n, 1))
-    return offsets + scales * rng.normal(size=(n, k)), rng.integers(0, k, size=n)
+    logits = np.round((offsets + scales * rng.normal(size=(n, k))) * 256) / 256
+    return logits, rng.integers(0, k, size=n)
 
 
 def check_softmax(fn: Callable, strict: bool = False) -> CheckResult:
