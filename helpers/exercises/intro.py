@@ -198,7 +198,8 @@ def _standardize_check(X_train: np.ndarray, X_test: np.ndarray) -> Callable[[Any
     want_train, want_test = _standardized(train_copy, test_copy)
 
     def close(got: tuple[np.ndarray, np.ndarray], want: tuple[np.ndarray, np.ndarray]) -> bool:
-        return all(g.shape == w.shape and np.allclose(g, w, atol=1e-8) for g, w in zip(got, want))
+        # atol 1e-5: a right answer in float32 (torch.Tensor) is accepted; every near-miss is off by far more
+        return all(g.shape == w.shape and np.allclose(g, w, rtol=1e-5, atol=1e-5) for g, w in zip(got, want))
 
     def check(result: Any) -> str | None:
         if not isinstance(result, (tuple, list)) or len(result) != 2:
