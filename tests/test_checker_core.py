@@ -1,11 +1,10 @@
 """The checker machinery: ✓ for right answers, a Chinese message naming the case for wrong ones."""
 
-import numpy as np
-import pytest
-
 import threading
 import time
 
+import numpy as np
+import pytest
 import torch
 
 from helpers.exercises._core import Case, CheckResult, as_number, compare, run_cases

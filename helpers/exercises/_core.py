@@ -6,6 +6,19 @@ names the failing case, what was expected, what came back and a hint. A
 checker never raises on a wrong answer (the reader's notebook keeps running);
 ``strict=True`` makes it raise ``AssertionError`` instead, which is how each
 reference solution in the book proves that its checker accepts it.
+
+For every checker alike, ``run_cases``:
+
+* runs each call under a time limit (``TIME_LIMIT`` seconds, in a thread), so a
+  function that never returns is reported instead of hanging the notebook;
+* copies the array / tensor arguments before the call and reports a function
+  that changed them (the reader's later cells would see changed data), unless
+  the case says ``may_modify`` (the in-place SGD update);
+* reports ``None`` as a missing ``return`` (unless ``returns_value=False``), and an
+  error at the reader's own line, not at a line inside NumPy or torch;
+* takes a number to be one real number (Python, NumPy or 0-d array/tensor, also
+  requiring grad or on a GPU): a numeric string, a bool or an array with more than
+  one element is not one.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..validation import to_numpy
 from ._core import Case, CheckResult, as_number, compare, number_problem, run_cases
 
 _HUGE_HINT = (
