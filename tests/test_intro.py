@@ -456,7 +456,14 @@ def split_round(n, test_ratio, seed):
     return order[n_test:], order[:n_test]
 
 
-@pytest.mark.parametrize("wrong", [split_random_offset, split_wraparound, split_every_kth, split_round])
+def split_checks_only_the_endpoints(n, test_ratio, seed):
+    if test_ratio in (0, 1):
+        raise ValueError("test_ratio")
+    return split_no_check(n, test_ratio, seed)
+
+
+@pytest.mark.parametrize("wrong", [split_random_offset, split_wraparound, split_every_kth, split_round,
+                                   split_checks_only_the_endpoints])
 def test_check_split_indices_rejects_near_misses(wrong):
     assert not check_split_indices(wrong)
 

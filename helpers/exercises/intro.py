@@ -173,6 +173,10 @@ def check_split_indices(fn: Callable, strict: bool = False) -> CheckResult:
              hint="test_ratio 必须在 0 和 1 之间（不含端点），否则抛出 ValueError"),
         Case("test_ratio = 1 不合法", args=(10, 1.0, 0), raises=ValueError,
              hint="test_ratio 必须在 0 和 1 之间（不含端点），否则抛出 ValueError"),
+        Case("test_ratio = -0.2 不合法", args=(10, -0.2, 0), raises=ValueError,
+             hint="不只是 0 和 1：test_ratio 不在 (0, 1) 之间都要抛出 ValueError，如 if not 0 < test_ratio < 1"),
+        Case("test_ratio = 1.5 不合法", args=(10, 1.5, 0), raises=ValueError,
+             hint="不只是 0 和 1：test_ratio 不在 (0, 1) 之间都要抛出 ValueError，如 if not 0 < test_ratio < 1"),
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
 
