@@ -187,3 +187,88 @@ def test_an_error_inside_numpy_points_at_the_readers_line():
 
     result = run_cases(dot, [Case("形状不配", (np.ones(2), np.ones(3)), expected=0.0)])
     assert not result and "the reader's line" in result.message
+
+
+# -- the same guarantees hold for every checker of the book -----------------------------------------
+
+def _every_checker_with_a_right_answer():
+    from helpers.exercises import intro, knn, linear_regression, softmax
+
+    def softmax_right(o):
+        e = np.exp(o - o.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def metrics(t, p, pos):
+        tp, pp, tt = np.sum((t == pos) & (p == pos)), np.sum(p == pos), np.sum(t == pos)
+        return float(np.mean(t == p)), float(tp / pp) if pp else 0.0, float(tp / tt) if tt else 0.0
+
+    def standardize(a, b):
+        mu, sd = a.mean(axis=0), a.std(axis=0)
+        sd = np.where(sd == 0, 1.0, sd)
+        return (a - mu) / sd, (b - mu) / sd
+
+    def least_squares(X, y):
+        solution = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), y, rcond=None)[0]
+        return solution[:-1], solution[-1]
+
+    def cross_entropy(o, y):
+        s = o - o.max(axis=1, keepdims=True)
+        return -(s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(y)), y].mean()
+
+    return [
+        (intro.check_binary_metrics, metrics),
+        (intro.check_standardize_with_train, standardize),
+        (knn.check_euclidean_distance, lambda a, b: np.linalg.norm(a - b)),
+        (knn.check_majority_vote, lambda labels: np.argmax(np.bincount(labels))),
+        (knn.check_knn_regress, lambda X, y, x, k: y[np.argsort(np.linalg.norm(X - x, axis=1))[:k]].mean()),
+        (linear_regression.check_squared_loss, lambda y_hat, y: (y_hat - y.reshape(y_hat.shape)) ** 2 / 2),
+        (linear_regression.check_least_squares, least_squares),
+        (softmax.check_softmax, softmax_right),
+        (softmax.check_cross_entropy, cross_entropy),
+        (softmax.check_one_hot, lambda y, k: np.eye(k)[y]),
+        (softmax.check_cross_entropy_grad, lambda o, y: (softmax_right(o) - np.eye(o.shape[1])[y]) / len(y)),
+    ]
+
+
+CHECKERS = _every_checker_with_a_right_answer()
+IDS = [checker.__name__ for checker, _ in CHECKERS]
+
+
+@pytest.mark.parametrize("checker, right", CHECKERS, ids=IDS)
+def test_every_checker_accepts_its_right_answer(checker, right):
+    assert checker(right, strict=True)
+
+
+@pytest.mark.parametrize("checker, right", CHECKERS, ids=IDS)
+def test_every_checker_rejects_a_right_answer_that_overwrites_its_first_argument(checker, right):
+    def overwrites(first, *rest):
+        result = right(first, *rest)
+        if isinstance(first, torch.Tensor):
+            first.detach().add_(1)
+        else:
+            first += 1  # the reader's later cells would see changed data
+        return result
+
+    result = checker(overwrites)
+    assert not result and "改动了传入的参数" in result.message
+
+
+@pytest.mark.parametrize("checker, right", CHECKERS, ids=IDS)
+def test_every_checker_reports_a_function_that_returns_none(checker, right):
+    result = checker(lambda *args: None)
+    assert not result and "没有返回值" in result.message
+
+
+@pytest.mark.parametrize("checker, right", CHECKERS + [(None, None)], ids=IDS + ["check_split_indices"])
+def test_every_checker_stops_a_function_that_never_returns(checker, right, monkeypatch):
+    from helpers.exercises import _core, intro
+
+    checker = checker or intro.check_split_indices
+    monkeypatch.setattr(_core, "TIME_LIMIT", 0.2)
+
+    def forever(*args):
+        while True:
+            time.sleep(0.01)
+
+    result = checker(forever)
+    assert not result and "运行超过 0.2 秒" in result.message

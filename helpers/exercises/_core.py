@@ -182,7 +182,7 @@ class _StopThread(BaseException):
 
 
 def call_limited(fn: Callable, args: tuple = (), kwargs: dict | None = None,
-                 timeout: float = TIME_LIMIT) -> Any:
+                 timeout: float | None = None) -> Any:
     """``fn(*args, **kwargs)`` in a daemon thread; TimeLimitExceeded after ``timeout`` seconds.
 
     On a timeout the thread is asked to stop (an exception raised inside it at its
@@ -190,6 +190,7 @@ def call_limited(fn: Callable, args: tuple = (), kwargs: dict | None = None,
     inside one long C call cannot be stopped, but the notebook cell returns anyway
     and the daemon thread dies with the kernel.
     """
+    timeout = TIME_LIMIT if timeout is None else timeout
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -281,12 +282,13 @@ def _argument_names(fn: Callable, args: tuple, kwargs: dict) -> list[str]:
 
 
 def run_cases(fn: Callable, cases: list[Case], name: str | None = None, strict: bool = False,
-              timeout: float = TIME_LIMIT) -> CheckResult:
+              timeout: float | None = None) -> CheckResult:
     """Run ``fn`` on every case; stop at the first failure and explain it.
 
-    Every call runs under a time limit, and must leave its array arguments unchanged
-    unless the case says ``may_modify``.
+    Every call runs under a time limit (``timeout``, by default ``TIME_LIMIT`` seconds), and
+    must leave its array arguments unchanged unless the case says ``may_modify``.
     """
+    timeout = TIME_LIMIT if timeout is None else timeout
     if not callable(fn):
         result = CheckResult(str(fn), False, f"请传入一个函数（pass a function），而不是 {type(fn).__name__}", 0)
         return _finish(result, strict)
