@@ -272,3 +272,35 @@ def test_every_checker_stops_a_function_that_never_returns(checker, right, monke
 
     result = checker(forever)
     assert not result and "运行超过 0.2 秒" in result.message
+
+
+def _as_tensors(value):
+    """The same answer as torch tensors (float ones requiring grad), tuples kept as tuples."""
+    if isinstance(value, (tuple, list)):
+        return type(value)(_as_tensors(v) for v in value)
+    tensor = value.detach().clone() if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value))
+    return tensor.requires_grad_(True) if tensor.is_floating_point() else tensor
+
+
+@pytest.mark.parametrize("checker, right", CHECKERS, ids=IDS)
+def test_every_checker_accepts_the_right_answer_as_torch_tensors(checker, right):
+    assert checker(lambda *args: _as_tensors(right(*args)), strict=True)
+
+
+@pytest.mark.parametrize("checker, right", CHECKERS, ids=IDS)
+def test_every_checker_rejects_the_right_answer_as_strings(checker, right):
+    def as_strings(*args):
+        result = right(*args)
+        if isinstance(result, tuple):
+            return tuple(np.asarray(v).astype(str) for v in result)
+        return np.asarray(result).astype(str) if np.ndim(result) else str(result)
+
+    assert not checker(as_strings)
+
+
+def test_a_result_too_odd_to_inspect_is_reported_not_raised():
+    def fussy_check(result):
+        return None if result.upper() == "OK" else "不对"
+
+    result = run_cases(lambda: 42, [Case("形状", check=fussy_check)])
+    assert not result and "无法检查" in result.message

@@ -332,7 +332,12 @@ def run_cases(fn: Callable, cases: list[Case], name: str | None = None, strict: 
         if result is None and case.returns_value:
             problem: str | None = NONE_MESSAGE
         else:
-            problem = case.check(result) if case.check else compare(result, case.expected, case.atol, case.rtol)
+            try:
+                problem = case.check(result) if case.check else compare(result, case.expected, case.atol,
+                                                                        case.rtol)
+            except Exception as exc:  # noqa: BLE001 - a result too odd to inspect is a wrong result
+                problem = (f"返回值的类型或形状不对，无法检查：{type(exc).__name__}: {exc}"
+                           f"（could not inspect the returned {type(result).__name__}）")
         if problem:
             message = f"{name} 在{where}中不对：{problem}"
             if case.hint:

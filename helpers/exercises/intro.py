@@ -208,7 +208,13 @@ def _standardize_check(X_train: np.ndarray, X_test: np.ndarray) -> Callable[[Any
     def check(result: Any) -> str | None:
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             return f"应返回 (X_train_std, X_test_std) 两个数组，得到 {type(result).__name__}"
-        got = tuple(np.asarray(to_numpy(part), dtype=float) for part in result)
+        try:
+            got = tuple(to_numpy(part) for part in result)
+        except Exception:  # noqa: BLE001 - anything unconvertible is simply wrong
+            return "应返回两个数组或张量（two arrays or tensors）"
+        if any(part.dtype.kind not in "iuf" for part in got):
+            return f"应返回数值数组，得到 dtype 为 {[str(part.dtype) for part in got]} 的数组（expected numbers）"
+        got = tuple(part.astype(float) for part in got)
         if got[0].shape != X_train.shape or got[1].shape != X_test.shape:
             return f"形状不对：期望 {X_train.shape} 和 {X_test.shape}，得到 {got[0].shape} 和 {got[1].shape}"
         if not all(np.all(np.isfinite(g)) for g in got):
