@@ -456,6 +456,15 @@ def split_round(n, test_ratio, seed):
     return order[n_test:], order[:n_test]
 
 
+def split_shuffles_each_half(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    rng = np.random.default_rng(seed)
+    order = np.concatenate([rng.permutation(n // 2), n // 2 + rng.permutation(n - n // 2)])
+    n_test = math.ceil(n * test_ratio)
+    return order[n_test:], order[:n_test]  # the test set comes from the first half only
+
+
 def split_checks_only_the_endpoints(n, test_ratio, seed):
     if test_ratio in (0, 1):
         raise ValueError("test_ratio")
@@ -463,7 +472,7 @@ def split_checks_only_the_endpoints(n, test_ratio, seed):
 
 
 @pytest.mark.parametrize("wrong", [split_random_offset, split_wraparound, split_every_kth, split_round,
-                                   split_checks_only_the_endpoints])
+                                   split_checks_only_the_endpoints, split_shuffles_each_half])
 def test_check_split_indices_rejects_near_misses(wrong):
     assert not check_split_indices(wrong)
 

@@ -136,6 +136,11 @@ def _split_check(fn: Callable, n: int, test_ratio: float, seed: int) -> Callable
                         "先用 rng.permutation(n) 打乱全部编号，再切开")
             if np.all(gaps == gaps[0]):
                 return f"测试集是每隔 {gaps[0]} 个取一个：这不是随机划分。先用 rng.permutation(n) 打乱全部编号，再切开"
+            # the shortest circular window holding every test index; a random test set spreads over all n
+            window = n - int(max(gaps.max(), block[0] + n - block[-1])) + 1
+            if window <= n // 2:
+                return (f"测试集只来自一小段编号（最小的 {window} 个连续编号里，不到全部的一半）：只打乱了一部分数据。"
+                        "数据常按类别排好序，这样测试集可能缺少某些类别。对全部 n 个编号一起打乱：rng.permutation(n)")
         try:
             again = call_limited(fn, (n, test_ratio, seed))
             others = [call_limited(fn, (n, test_ratio, seed + step)) for step in (1, 2)]
