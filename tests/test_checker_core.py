@@ -304,3 +304,12 @@ def test_a_result_too_odd_to_inspect_is_reported_not_raised():
 
     result = run_cases(lambda: 42, [Case("形状", check=fussy_check)])
     assert not result and "无法检查" in result.message
+
+
+def test_a_list_argument_changed_in_place_is_reported():
+    def appends(items):
+        items.append(np.zeros(1))
+        return 1.0
+
+    result = run_cases(appends, [Case("列表", ([np.ones(1)],), expected=1.0)])
+    assert not result and "参数 items" in result.message

@@ -167,6 +167,7 @@ def compare(result: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) 
 
 TIME_LIMIT = 5.0  # seconds per call of the reader's function
 
+# frames in these folders are not the reader's: NumPy, the helpers package, Python's standard library
 _LIBRARY_DIRS = tuple(
     os.path.dirname(os.path.abspath(path)) + os.sep
     for path in (np.__file__, os.path.dirname(os.path.abspath(__file__)), threading.__file__)
@@ -241,36 +242,34 @@ def _torch_dirs() -> list[str]:
 
 
 def _is_array(value: Any) -> bool:
+    """A NumPy array or a torch tensor."""
     return isinstance(value, np.ndarray) or (hasattr(value, "detach") and hasattr(value, "clone"))
 
 
 def _copy(value: Any) -> Any:
-    """A snapshot of an array / tensor argument (lists and tuples of them too), or None if nothing to watch."""
+    """A snapshot of an argument: arrays and tensors copied, lists and tuples copied element by element."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if _is_array(value):
         return value.detach().clone()
-    if isinstance(value, (list, tuple)) and any(_is_array(v) for v in value):
+    if isinstance(value, (list, tuple)):
         return [_copy(v) for v in value]
-    if isinstance(value, list):
-        return list(value)
-    return None
+    return value  # numbers, strings, None: nothing a function can change in place
 
 
 def _unchanged(before: Any, after: Any) -> bool:
-    if before is None:
-        return True
-    if isinstance(before, list) and not _is_array(before):
-        return (isinstance(after, (list, tuple)) and len(after) == len(before)
-                and all(_unchanged(b, a) if (b is None or isinstance(b, list) or _is_array(b)) else b is a or b == a
-                        for b, a in zip(before, after)))
-    old, new = to_numpy(before), to_numpy(after)
-    if old.shape != new.shape or old.dtype != new.dtype:
-        return False
-    try:
+    """True if ``after`` still holds what the snapshot ``before`` recorded (same shape, dtype and values)."""
+    if _is_array(before):
+        if not _is_array(after):
+            return False
+        old, new = to_numpy(before), to_numpy(after)
+        if old.shape != new.shape or old.dtype != new.dtype:
+            return False
         return bool(np.array_equal(old, new, equal_nan=old.dtype.kind in "fc"))
-    except TypeError:
-        return bool(np.array_equal(old, new))
+    if isinstance(before, list):
+        return (isinstance(after, (list, tuple)) and len(after) == len(before)
+                and all(_unchanged(b, a) for b, a in zip(before, after)))
+    return True
 
 
 def _argument_names(fn: Callable, args: tuple, kwargs: dict) -> list[str]:
@@ -296,7 +295,7 @@ def run_cases(fn: Callable, cases: list[Case], name: str | None = None, strict: 
     for number, case in enumerate(cases, start=1):
         where = f"情形 {number}「{case.description}」"
         values = list(case.args) + list(case.kwargs.values())
-        before = [None if case.may_modify else _copy(v) for v in values]
+        before = [None if case.may_modify else _copy(v) for v in values]  # None: not watched
         try:
             result = call_limited(fn, case.args, case.kwargs, timeout)
         except NotImplementedError:
