@@ -367,6 +367,7 @@ def _one_hot_loop(labels, k):
 @pytest.mark.parametrize("right", [
     lambda y, k: np.eye(k)[y], lambda y, k: np.eye(k, dtype=int)[y], _one_hot_loop,
     lambda y, k: F.one_hot(torch.as_tensor(y), k), lambda y, k: (y[:, None] == np.arange(k)).astype(float),
+    lambda y, k: [[1.0 if j == label else 0.0 for j in range(k)] for label in y],  # a list of lists
 ])
 def test_check_one_hot_accepts_right_answers(right):
     assert ex.check_one_hot(right, strict=True)

@@ -146,6 +146,8 @@ def compare(result: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) 
         got = to_numpy(result)
     except Exception:  # noqa: BLE001 - any unconvertible result is simply wrong
         return f"期望一个数组，得到 {type(result).__name__}"
+    if isinstance(result, list) and got.size == 0 and want.size == 0:
+        return None  # an empty Python list cannot say (0, k): it is as empty as the array expected
     if got.shape != want.shape:
         return f"形状不对：期望 {want.shape}，得到 {got.shape}"
     if np.issubdtype(want.dtype, np.number) and not np.issubdtype(got.dtype, np.number):
