@@ -389,7 +389,7 @@ def test_check_standardize_accepts_a_right_answer():
     (std_test_own_stats, "它自己的"),
     (std_combined, "一起算"),
     (std_ddof1, "ddof"),
-    (std_in_place, "改动了传入的数组"),
+    (std_in_place, "改动了传入的参数 X_train"),
     (std_no_zero_guard, "标准差为 0"),
     (std_only_centred, "数值不对"),
     (not_implemented, "还没有实现"),
@@ -400,3 +400,165 @@ def test_check_standardize_rejects_typical_mistakes(wrong, words):
     assert words in result.message
     with pytest.raises(AssertionError):
         check_standardize_with_train(wrong, strict=True)
+
+
+# -- near-misses that agree with the right answer on easy cases (issue 7, item 8) ----------------------
+
+def metrics_as_strings(y_true, y_pred, positive):
+    return tuple(str(v) for v in metrics_right(y_true, y_pred, positive))
+
+
+def metrics_extra_element(y_true, y_pred, positive):
+    return (*metrics_right(y_true, y_pred, positive), 0.0)
+
+
+def metrics_recall_guard_missing(y_true, y_pred, positive):
+    a, p, r = metrics_right(y_true, y_pred, positive)
+    t = y_true == positive
+    return a, p, (r if t.sum() else float("nan"))
+
+
+def metrics_none(y_true, y_pred, positive):
+    metrics_right(y_true, y_pred, positive)
+
+
+@pytest.mark.parametrize("wrong", [metrics_as_strings, metrics_extra_element, metrics_recall_guard_missing,
+                                   metrics_none])
+def test_check_binary_metrics_rejects_near_misses(wrong):
+    assert not check_binary_metrics(wrong)
+
+
+@pytest.mark.parametrize("right", [
+    metrics_right,
+    lambda t, p, pos: list(metrics_right(t, p, pos)),
+    lambda t, p, pos: np.array(metrics_right(t, p, pos)),
+    lambda t, p, pos: tuple(np.float32(v) for v in metrics_right(t, p, pos)),
+    lambda t, p, pos: tuple(torch.tensor(v) for v in metrics_right(t, p, pos)),
+])
+def test_check_binary_metrics_accepts_right_answers_of_every_type(right):
+    assert check_binary_metrics(right, strict=True)
+
+
+def split_random_offset(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    n_test = math.ceil(n * test_ratio)
+    start = np.random.default_rng(seed).integers(0, n - n_test + 1)  # a block, not a shuffle
+    test = np.arange(start, start + n_test)
+    return np.setdiff1d(np.arange(n), test), test
+
+
+def split_wraparound(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    n_test = math.ceil(n * test_ratio)
+    order = np.roll(np.arange(n), -int(np.random.default_rng(seed).integers(n)))
+    return order[n_test:], order[:n_test]
+
+
+def split_every_kth(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    n_test = math.ceil(n * test_ratio)
+    test = np.linspace(0, n - 1, n_test).astype(int) if n < 50 else np.arange(0, n, n // n_test)[:n_test]
+    return np.setdiff1d(np.arange(n), test), test
+
+
+def split_round(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = round(n * test_ratio)
+    return order[n_test:], order[:n_test]
+
+
+def split_shuffles_each_half(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError
+    rng = np.random.default_rng(seed)
+    order = np.concatenate([rng.permutation(n // 2), n // 2 + rng.permutation(n - n // 2)])
+    n_test = math.ceil(n * test_ratio)
+    return order[n_test:], order[:n_test]  # the test set comes from the first half only
+
+
+def split_checks_only_the_endpoints(n, test_ratio, seed):
+    if test_ratio in (0, 1):
+        raise ValueError("test_ratio")
+    return split_no_check(n, test_ratio, seed)
+
+
+@pytest.mark.parametrize("wrong", [split_random_offset, split_wraparound, split_every_kth, split_round,
+                                   split_checks_only_the_endpoints, split_shuffles_each_half])
+def test_check_split_indices_rejects_near_misses(wrong):
+    assert not check_split_indices(wrong)
+
+
+def split_torch(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError("test_ratio")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    n_test = math.ceil(n * test_ratio)
+    return order[n_test:], order[:n_test]
+
+
+def split_choice_sorted(n, test_ratio, seed):
+    if not 0 < test_ratio < 1:
+        raise ValueError("test_ratio")
+    test = np.sort(np.random.default_rng(seed).choice(n, math.ceil(n * test_ratio), replace=False))
+    return [int(i) for i in np.setdiff1d(np.arange(n), test)], [int(i) for i in test]
+
+
+@pytest.mark.parametrize("right", [split_right, split_torch, split_choice_sorted])
+def test_check_split_indices_accepts_right_answers_of_every_style(right):
+    assert check_split_indices(right, strict=True)
+
+
+def std_epsilon(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0) + 1e-8
+    return (X_train - mu) / sigma, (X_test - mu) / sigma
+
+
+def std_whole_matrix(X_train, X_test):
+    mu, sigma = X_train.mean(), X_train.std()
+    return (X_train - mu) / sigma, (X_test - mu) / sigma
+
+
+def std_test_mean(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    sigma = np.where(sigma == 0, 1.0, sigma)
+    return (X_train - mu) / sigma, (X_test - X_test.mean(axis=0)) / sigma
+
+
+@pytest.mark.parametrize("wrong", [std_epsilon, std_whole_matrix, std_test_mean])
+def test_check_standardize_rejects_near_misses(wrong):
+    assert not check_standardize_with_train(wrong)
+
+
+def std_torch(X_train, X_test):
+    train, test = torch.tensor(X_train), torch.tensor(X_test)
+    mu, sigma = train.mean(dim=0), train.std(dim=0, unbiased=False)
+    sigma = torch.where(sigma == 0, torch.ones_like(sigma), sigma)
+    return (train - mu) / sigma, (test - mu) / sigma
+
+
+def std_copies_first(X_train, X_test):
+    X_train, X_test = X_train.copy(), X_test.copy()
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    sigma[sigma == 0] = 1.0
+    X_train -= mu
+    X_train /= sigma
+    X_test -= mu
+    X_test /= sigma
+    return [X_train, X_test]
+
+
+def std_float32(X_train, X_test):
+    train, test = torch.Tensor(X_train), torch.Tensor(X_test)  # float32
+    mu, sigma = train.mean(dim=0), train.std(dim=0, unbiased=False)
+    sigma = torch.where(sigma == 0, torch.ones_like(sigma), sigma)
+    return (train - mu) / sigma, (test - mu) / sigma
+
+
+@pytest.mark.parametrize("right", [std_right, std_torch, std_copies_first, std_float32])
+def test_check_standardize_accepts_right_answers_of_every_style(right):
+    assert check_standardize_with_train(right, strict=True)

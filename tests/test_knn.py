@@ -243,3 +243,85 @@ def test_vote_counts_rejects_bad_input(args, raises_bilingual):
 @pytest.mark.parametrize("labels", [[-1, 0], [0.5, 1.0], [True, False], [[]]])
 def test_majority_vote_rejects_bad_labels(labels, raises_bilingual):
     raises_bilingual(majority_vote, labels)
+
+
+# ---- exercise checkers: near-misses that agree with the right answer on easy cases ----
+
+def _dist_in_place(a, b):
+    a -= b  # overwrites the reader's array
+    return np.sqrt((a ** 2).sum())
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda a, b: abs(np.linalg.norm(a) - np.linalg.norm(b)),        # difference of lengths
+    lambda a, b: np.sqrt(((a - b)[:3] ** 2).sum()),                  # first three dims only
+    lambda a, b: np.sqrt(((a - b) ** 2).sum(keepdims=True)),         # a 1-element array, not a number
+    lambda a, b: str(np.linalg.norm(a - b)),                         # a numeric string
+    lambda a, b: np.max(np.abs(a - b)),                              # Chebyshev distance
+    _dist_in_place,
+])
+def test_euclidean_checker_rejects_near_misses(wrong):
+    assert not check_euclidean_distance(wrong)
+
+
+@pytest.mark.parametrize("right", [
+    lambda a, b: np.sqrt(((a - b) ** 2).sum()), lambda a, b: float(np.linalg.norm(a - b)),
+    lambda a, b: np.array(np.linalg.norm(a - b)), lambda a, b: sum((x - y) ** 2 for x, y in zip(a, b)) ** 0.5,
+    lambda a, b: __import__("torch").dist(__import__("torch").tensor(a), __import__("torch").tensor(b)),
+])
+def test_euclidean_checker_accepts_right_answers_of_every_type(right):
+    assert check_euclidean_distance(right, strict=True)
+
+
+def _vote_last_seen(labels):
+    counts = Counter(labels.tolist())
+    best = max(counts.values())
+    return [label for label in labels.tolist() if counts[label] == best][-1]
+
+
+def _vote_sorts_in_place(labels):
+    labels.sort()
+    return int(np.argmax(np.bincount(labels)))
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda labels: Counter(labels.tolist()).most_common(1)[0][0],    # first seen wins a tie
+    _vote_last_seen,                                                 # last seen wins a tie
+    lambda labels: int(len(np.bincount(labels)) - 1 - np.argmax(np.bincount(labels)[::-1])),  # largest wins
+    lambda labels: np.bincount(labels),                              # the counts, not the label
+    _vote_sorts_in_place,
+])
+def test_majority_vote_checker_rejects_near_misses(wrong):
+    assert not check_majority_vote(wrong)
+
+
+@pytest.mark.parametrize("right", [
+    lambda labels: int(np.argmax(np.bincount(labels))), lambda labels: np.argmax(np.bincount(labels)),
+    lambda labels: min(set(labels.tolist()), key=lambda v: (-labels.tolist().count(v), v)),
+    lambda labels: float(np.unique(labels, return_counts=True)[0][np.argmax(np.unique(labels, return_counts=True)[1])]),
+])
+def test_majority_vote_checker_accepts_right_answers_of_every_type(right):
+    assert check_majority_vote(right, strict=True)
+
+
+def _knn_right(X, y, x, k):
+    return y[np.argsort(np.linalg.norm(X - x, axis=1), kind="stable")[:k]].mean()
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda X, y, x, k: float(np.average(y[np.argsort(np.linalg.norm(X - x, axis=1))[:k]],
+                                        weights=1 / (1e-9 + np.sort(np.linalg.norm(X - x, axis=1))[:k]))),
+    lambda X, y, x, k: float(y[np.argsort(np.linalg.norm(X - x, axis=1))[1:k + 1]].mean()),  # skips the nearest
+    lambda X, y, x, k: float(y[np.argsort(np.abs(X - x).sum(axis=1))[:k]].mean()),            # Manhattan
+    lambda X, y, x, k: float(y[:k].mean()),                                                   # no distances
+])
+def test_knn_regress_checker_rejects_near_misses(wrong):
+    assert not check_knn_regress(wrong)
+
+
+@pytest.mark.parametrize("right", [
+    _knn_right, lambda X, y, x, k: float(_knn_right(X, y, x, k)),
+    lambda X, y, x, k: y[np.argpartition(((X - x) ** 2).sum(axis=1), k - 1)[:k]].mean(),
+])
+def test_knn_regress_checker_accepts_right_answers(right):
+    assert check_knn_regress(right, strict=True)

@@ -281,6 +281,50 @@ def _sgd_wrong_sign(params, lr, batch_size):
             p.grad.zero_()
 
 
+def _sgd_grad_none(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad / batch_size
+            p.grad = None
+
+
+def _sgd_optimizer(params, lr, batch_size):
+    optimizer = torch.optim.SGD(params, lr=lr / batch_size)
+    optimizer.step()
+    optimizer.zero_grad()  # sets the gradients to None since PyTorch 2.0
+
+
+def _sgd_sub_(params, lr, batch_size):
+    for p in params:
+        p.data.sub_(lr / batch_size * p.grad)
+        p.grad.data.zero_()
+
+
+def _sgd_zero_first(params, lr, batch_size):
+    with torch.no_grad():
+        for p in params:
+            p.grad.zero_()
+            p -= lr * p.grad / batch_size
+
+
+def _sgd_first_param_only(params, lr, batch_size):
+    with torch.no_grad():
+        params[0] -= lr * params[0].grad / batch_size
+        for p in params:
+            p.grad.zero_()
+
+
+@pytest.mark.parametrize("right", [_sgd_right, _sgd_grad_none, _sgd_optimizer, _sgd_sub_])
+def test_sgd_checker_accepts_every_right_update(right):
+    assert check_sgd(right, strict=True)
+
+
+@pytest.mark.parametrize("wrong", [_sgd_no_division, _sgd_outside_no_grad, _sgd_rebinding, _sgd_no_zeroing,
+                                   _sgd_wrong_sign, _sgd_zero_first, _sgd_first_param_only])
+def test_sgd_checker_rejects_near_misses(wrong):
+    assert not check_sgd(wrong)
+
+
 def test_sgd_checker():
     assert check_sgd(_sgd_right)
     _fails(check_sgd(_sgd_no_division), "除以 batch_size")
@@ -328,3 +372,76 @@ def test_checkers_report_unimplemented_functions_without_raising():
     for checker in (check_squared_loss, check_sgd, check_least_squares):
         result = checker(stub)
         assert not result.passed and "还没有实现" in result.message
+
+
+# -- near-misses that agree with the right answer on easy cases (issue 7, item 8) -----------------
+
+@pytest.mark.parametrize("wrong", [
+    lambda y_hat, y: (y_hat - y.reshape(-1, 1)) ** 2 / 2,                     # assumes y_hat is (n, 1)
+    lambda y_hat, y: ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).reshape(-1),  # loses y_hat's shape
+    lambda y_hat, y: None,
+    lambda y_hat, y: [str(float(v)) for v in ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).reshape(-1)],
+])
+def test_squared_loss_checker_rejects_near_misses(wrong):
+    assert not check_squared_loss(wrong)
+
+
+def test_squared_loss_checker_says_none_is_a_missing_return():
+    result = check_squared_loss(lambda y_hat, y: None)
+    assert "没有返回值" in result.message and "只返回了一个数" not in result.message
+
+
+@pytest.mark.parametrize("right", [
+    lambda y_hat, y: (y_hat - y.reshape(y_hat.shape)) ** 2 / 2,
+    lambda y_hat, y: 0.5 * (y_hat - y.reshape(y_hat.shape)) ** 2,
+    lambda y_hat, y: torch.square(torch.as_tensor(y_hat) - torch.as_tensor(y).reshape(y_hat.shape)) / 2,
+])
+def test_squared_loss_checker_accepts_right_answers(right):
+    assert check_squared_loss(right, strict=True)
+
+
+def _solve_normal_equations(X, y):
+    X_tilde = np.column_stack([X, np.ones(len(X))])
+    solution = np.linalg.solve(X_tilde.T @ X_tilde + 1e-12 * np.eye(X_tilde.shape[1]), X_tilde.T @ y)
+    return solution[:-1], solution[-1]
+
+
+def _lstsq_b_with_extras(X, y):
+    w, b = _lstsq_right(X, y)
+    return w, np.array([b, 0.0])
+
+
+def _lstsq_centred_no_intercept_fix(X, y):
+    w = np.linalg.lstsq(X - X.mean(axis=0), y, rcond=None)[0]
+    return w, float(y.mean())  # forgets - X.mean(0) @ w
+
+
+@pytest.mark.parametrize("wrong", [_lstsq_no_bias, _returns_w_tilde, _normal_equations_with_inverse,
+                                   _solve_normal_equations, _lstsq_b_with_extras, _lstsq_centred_no_intercept_fix,
+                                   lambda X, y: (_lstsq_right(X, y)[0], str(_lstsq_right(X, y)[1]))])
+def test_least_squares_checker_rejects_near_misses(wrong):
+    assert not check_least_squares(wrong)
+
+
+def _lstsq_centred(X, y):
+    mean = X.mean(axis=0)
+    w = np.linalg.lstsq(X - mean, y - y.mean(), rcond=None)[0]
+    return w, y.mean() - mean @ w
+
+
+def _lstsq_torch(X, y):
+    X_tilde = torch.from_numpy(np.column_stack([X, np.ones(len(X))]))
+    solution = torch.linalg.lstsq(X_tilde, torch.from_numpy(y)[:, None], driver="gelsd").solution[:, 0]
+    return solution[:-1], solution[-1]
+
+
+def _lstsq_pinv(X, y):
+    solution = np.linalg.pinv(np.column_stack([X, np.ones(len(X))])) @ y
+    return solution[:-1], float(solution[-1])
+
+
+@pytest.mark.parametrize("right", [_lstsq_right, _lstsq_torch, _lstsq_pinv, _lstsq_centred,
+                                   lambda X, y: tuple(_lstsq_right(X, y)),
+                                   lambda X, y: [_lstsq_right(X, y)[0][:, None], np.array(_lstsq_right(X, y)[1])]])
+def test_least_squares_checker_accepts_right_answers(right):
+    assert check_least_squares(right, strict=True)

@@ -277,3 +277,136 @@ def test_check_cross_entropy_grad():
     assert not ex.check_cross_entropy_grad(lambda o, y: softmax_right(o) / len(y))               # no - y
     assert not ex.check_cross_entropy_grad(lambda o, y: (np.eye(o.shape[1])[y] - softmax_right(o)) / len(y))
     assert not ex.check_cross_entropy_grad(lambda o, y: (softmax_naive(o) - np.eye(o.shape[1])[y]) / len(y))
+
+
+# -- near-misses that agree with the right answer on easy cases (issue 7, item 8) -----------------
+def softmax_batch_max(o):
+    e = np.exp(o - o.max())  # the maximum of the whole batch, not of each row
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_no_keepdims(o):
+    e = np.exp(o - o.max(axis=1))  # (n,) broadcasts along the wrong axis on a square batch
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_in_place(o):
+    o -= o.max(axis=1, keepdims=True)  # changes the reader's logits
+    e = np.exp(o)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def softmax_extra_row(o):
+    return np.vstack([softmax_right(o), np.zeros((1, o.shape[1]))])
+
+
+@pytest.mark.parametrize("wrong", [softmax_naive, softmax_whole_matrix, softmax_wrong_axis, softmax_batch_max,
+                                   softmax_in_place, softmax_extra_row])
+def test_check_softmax_rejects_near_misses(wrong):
+    assert not ex.check_softmax(wrong)
+
+
+def test_check_softmax_batch_max_is_told_to_use_each_rows_maximum():
+    assert "每一行" in ex.check_softmax(softmax_batch_max).message
+
+
+@pytest.mark.parametrize("right", [
+    softmax_right,
+    lambda o: torch.softmax(torch.tensor(o), dim=1),
+    lambda o: torch.softmax(torch.tensor(o, requires_grad=True), dim=1),
+    lambda o: np.exp(o - np.logaddexp.reduce(o, axis=1, keepdims=True)),
+    lambda o: softmax_in_place(o.copy()),
+    lambda o: torch.softmax(torch.Tensor(o), dim=1),  # float32
+    lambda o: softmax_right(o.astype(np.float32)),
+])
+def test_check_softmax_accepts_right_answers_of_every_style(right):
+    assert ex.check_softmax(right, strict=True)
+
+
+def ce_batch_max(o, y):
+    s = o - o.max()  # the maximum of the whole batch
+    return -(s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(y)), y].mean()
+
+
+def ce_no_keepdims(o, y):
+    s = o - o.max(axis=1)
+    return -(s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(y)), y].mean()
+
+
+def ce_in_place(o, y):
+    o -= o.max(axis=1, keepdims=True)
+    return -(o - np.log(np.exp(o).sum(axis=1, keepdims=True)))[np.arange(len(y)), y].mean()
+
+
+def ce_numeric_string(o, y):
+    return str(float(ce_right(o, y)))
+
+
+def ce_one_element_list(o, y):
+    return [ce_right(o, y), 0.0]
+
+
+@pytest.mark.parametrize("wrong", [ce_batch_max, ce_no_keepdims, ce_in_place, ce_numeric_string,
+                                   ce_one_element_list])
+def test_check_cross_entropy_rejects_near_misses(wrong):
+    assert not ex.check_cross_entropy(wrong)
+
+
+@pytest.mark.parametrize("right", [
+    ce_right,
+    lambda o, y: float(ce_right(o, y)),
+    lambda o, y: np.array(ce_right(o, y)),
+    lambda o, y: F.cross_entropy(torch.tensor(o, requires_grad=True), torch.tensor(y)),
+    lambda o, y: F.cross_entropy(torch.Tensor(o), torch.tensor(y)),  # float32
+    lambda o, y: -(o - np.logaddexp.reduce(o, axis=1, keepdims=True))[np.arange(len(y)), y].mean(),
+])
+def test_check_cross_entropy_accepts_right_answers_of_every_style(right):
+    assert ex.check_cross_entropy(right, strict=True)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda o, y: (softmax_batch_max(o) - np.eye(o.shape[1])[y]) / len(y),
+    lambda o, y: (softmax_no_keepdims(o) - np.eye(o.shape[1])[y]) / len(y),
+    lambda o, y: (softmax_in_place(o) - np.eye(o.shape[1])[y]) / len(y),
+])
+def test_check_cross_entropy_grad_rejects_near_misses(wrong):
+    assert not ex.check_cross_entropy_grad(wrong)
+
+
+def _grad_autograd(o, y):
+    t = torch.tensor(o, requires_grad=True)
+    F.cross_entropy(t, torch.tensor(y)).backward()
+    return t.grad
+
+
+@pytest.mark.parametrize("right", [grad_right, _grad_autograd])
+def test_check_cross_entropy_grad_accepts_right_answers(right):
+    assert ex.check_cross_entropy_grad(right, strict=True)
+
+
+def _one_hot_loop(labels, k):
+    out = np.zeros((len(labels), k))
+    for i, label in enumerate(labels):
+        out[i, label] = 1.0
+    return out
+
+
+@pytest.mark.parametrize("right", [
+    lambda y, k: np.eye(k)[y], lambda y, k: np.eye(k, dtype=int)[y], _one_hot_loop,
+    lambda y, k: F.one_hot(torch.as_tensor(y), k), lambda y, k: (y[:, None] == np.arange(k)).astype(float),
+    lambda y, k: [[1.0 if j == label else 0.0 for j in range(k)] for label in y],  # a list of lists
+])
+def test_check_one_hot_accepts_right_answers(right):
+    assert ex.check_one_hot(right, strict=True)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda y, k: np.eye(y.max() + 1)[y],               # class count from the data
+    lambda y, k: np.eye(k)[y].T,                       # transposed
+    lambda y, k: np.eye(k)[y][:, None, :],             # an extra axis
+    lambda y, k: np.eye(k + 1)[y],                     # an extra column
+    lambda y, k: y[:, None] == np.arange(k),           # True/False, not 1.0/0.0
+    lambda y, k: np.eye(k)[np.sort(y)],                # rows out of order
+])
+def test_check_one_hot_rejects_near_misses(wrong):
+    assert not ex.check_one_hot(wrong)

@@ -8,7 +8,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..validation import to_numpy
-from ._core import Case, CheckResult, run_cases
+from ._core import Case, CheckResult, as_number, call_limited, run_cases
 
 
 # -- exercise 1: accuracy, precision, recall ------------------------------------------------
@@ -24,11 +24,16 @@ def _metrics(y_true: np.ndarray, y_pred: np.ndarray, positive: Any) -> tuple[flo
 
 
 def _as_triple(result: Any) -> np.ndarray | None:
-    try:
-        values = np.asarray([float(to_numpy(v)) for v in result], dtype=float)
-    except (TypeError, ValueError):
+    """Three real numbers (a tuple, list, array or tensor of them), or None; strings are not numbers."""
+    if isinstance(result, (str, bytes, dict)) or result is None:
         return None
-    return values if values.shape == (3,) else None
+    try:
+        values = [as_number(v) for v in result]
+    except TypeError:
+        return None
+    if len(values) != 3 or any(v is None for v in values):
+        return None
+    return np.asarray(values, dtype=float)
 
 
 def _metrics_check(y_true: np.ndarray, y_pred: np.ndarray, positive: Any) -> Callable[[Any], str | None]:
@@ -39,7 +44,7 @@ def _metrics_check(y_true: np.ndarray, y_pred: np.ndarray, positive: Any) -> Cal
     def check(result: Any) -> str | None:
         got = _as_triple(result)
         if got is None:
-            return f"应返回三个数 (准确率, 精确率, 召回率)，得到 {result!r}"
+            return f"应返回三个数 (准确率, 精确率, 召回率)，得到 {result!r}（expected three numbers）"
         if np.allclose(got, want, atol=1e-9):
             return None
         if np.any(np.isnan(got)):
@@ -67,9 +72,15 @@ def check_binary_metrics(fn: Callable, strict: bool = False) -> CheckResult:
     b_pred = np.array([2, 2, 1, 2, 1, 1, 1, 1, 2])
     never_true = np.array([1, 0, 1, 0, 0])
     never_pred = np.zeros(5, dtype=int)
+    no_positive_true = np.array([0, 0, 0, 0])
+    no_positive_pred = np.array([0, 1, 0, 1])
+    nothing_true = np.array(["良性", "良性", "良性"])
     rng = np.random.default_rng(7)
     r_true = rng.integers(0, 2, 200)
     r_pred = np.where(rng.random(200) < 0.8, r_true, 1 - r_true)
+    m_true = rng.integers(0, 4, 300)  # four classes, the positive one chosen at random
+    m_pred = np.where(rng.random(300) < 0.6, m_true, rng.integers(0, 4, 300))
+    m_positive = int(rng.integers(0, 4))
     cases = [
         Case("8 个 0/1 标签，正类为 1", args=(a_true, a_pred, 1), check=_metrics_check(a_true, a_pred, 1),
              hint="先数出 TP、FP、FN，再按公式相除"),
@@ -82,7 +93,14 @@ def check_binary_metrics(fn: Callable, strict: bool = False) -> CheckResult:
              hint="不能用 sum(y_pred) 数正类：标签不一定是 0/1"),
         Case("模型从不预测正类（精确率的分母为 0）", args=(never_true, never_pred, 1),
              check=_metrics_check(never_true, never_pred, 1), hint="分母为 0 时按约定返回 0.0"),
+        Case("测试集里没有正类（召回率的分母为 0）", args=(no_positive_true, no_positive_pred, 1),
+             check=_metrics_check(no_positive_true, no_positive_pred, 1), hint="分母为 0 时按约定返回 0.0"),
+        Case("真实和预测都没有正类（两个分母都为 0）", args=(nothing_true, nothing_true.copy(), "恶性"),
+             check=_metrics_check(nothing_true, nothing_true, "恶性"), hint="分母为 0 时按约定返回 0.0"),
         Case("200 个随机标签，正类为 1", args=(r_true, r_pred, 1), check=_metrics_check(r_true, r_pred, 1)),
+        Case(f"300 个随机标签、4 个类别，正类为 {m_positive}", args=(m_true, m_pred, m_positive),
+             check=_metrics_check(m_true, m_pred, m_positive),
+             hint="多类别时，“不是正类”的所有类别都算负类"),
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
 
@@ -111,17 +129,33 @@ def _split_check(fn: Callable, n: int, test_ratio: float, seed: int) -> Callable
             return f"训练集和测试集合起来应正好是 0..{n - 1} 每个编号各一次"
         if n >= 50:
             block = np.sort(test)
-            if np.array_equal(block, np.arange(n_test)) or np.array_equal(block, np.arange(n - n_test, n)):
-                return "测试集是连续的一段（开头或结尾）：没有打乱。数据常按类别排好序，不打乱测试集就可能只有一个类别"
+            gaps = np.diff(block)
+            if np.count_nonzero(gaps != 1) <= 1:  # one block, or one that wraps around from n - 1 to 0
+                return ("测试集是连续的一段（从 "
+                        f"{block[0]} 到 {block[-1]}，可能首尾相接）：没有打乱。数据常按类别排好序，不打乱测试集就可能只有一个类别。"
+                        "先用 rng.permutation(n) 打乱全部编号，再切开")
+            if np.all(gaps == gaps[0]):
+                return f"测试集是每隔 {gaps[0]} 个取一个：这不是随机划分。先用 rng.permutation(n) 打乱全部编号，再切开"
+            # the shortest circular window holding every test index; a random test set spreads over all n
+            window = n - int(max(gaps.max(), block[0] + n - block[-1])) + 1
+            if window <= n // 2:
+                return (f"测试集只来自一小段编号（最小的 {window} 个连续编号里，不到全部的一半）：只打乱了一部分数据。"
+                        "数据常按类别排好序，这样测试集可能缺少某些类别。对全部 n 个编号一起打乱：rng.permutation(n)")
         try:
-            again = fn(n, test_ratio, seed)
-            other = fn(n, test_ratio, seed + 1)
+            again = call_limited(fn, (n, test_ratio, seed))
+            others = [call_limited(fn, (n, test_ratio, seed + step)) for step in (1, 2)]
         except Exception as exc:  # noqa: BLE001 - report any error of the reader's code
             return f"再次调用时出错：{type(exc).__name__}: {exc}"
-        if not np.array_equal(np.asarray(to_numpy(again[1])).ravel(), test):
+        if not isinstance(again, (tuple, list)) or len(again) != 2 \
+                or not np.array_equal(np.asarray(to_numpy(again[1])).ravel(), test):
             return "同一个 seed 两次调用得到了不同的划分：用 np.random.default_rng(seed) 固定随机数"
-        if n >= 50 and np.array_equal(np.sort(np.asarray(to_numpy(other[1])).ravel()), np.sort(test)):
-            return "换了 seed 划分却没有变：seed 没有用上"
+        if n >= 50:
+            tests = [np.sort(np.asarray(to_numpy(other[1])).ravel()) for other in others]
+            if any(np.array_equal(t, np.sort(test)) for t in tests):
+                return "换了 seed 划分却没有变：seed 没有用上"
+            starts = {int(t.min()) for t in tests + [np.sort(test)]}
+            if all(np.all(np.diff(t) == 1) for t in tests):
+                return f"不同 seed 下测试集都是连续的一段（起点 {sorted(starts)}）：只是换了起点，没有打乱"
         return None
 
     return check
@@ -136,10 +170,18 @@ def check_split_indices(fn: Callable, strict: bool = False) -> CheckResult:
         Case("150 个样本，测试集 20%", args=(150, 0.2, 0), check=_split_check(fn, 150, 0.2, 0),
              hint="先用 rng.permutation(n) 打乱编号，再切成两段"),
         Case("569 个样本，测试集 25%，seed=3", args=(569, 0.25, 3), check=_split_check(fn, 569, 0.25, 3)),
+        Case("7 个样本，测试集 30%（2.1 向上取整为 3）", args=(7, 0.3, 5), check=_split_check(fn, 7, 0.3, 5),
+             hint="测试集大小 = math.ceil(n * test_ratio)，不是 round 或 int"),
+        Case("1000 个样本，测试集 10%，seed=12345", args=(1000, 0.1, 12345),
+             check=_split_check(fn, 1000, 0.1, 12345)),
         Case("test_ratio = 0 不合法", args=(10, 0.0, 0), raises=ValueError,
              hint="test_ratio 必须在 0 和 1 之间（不含端点），否则抛出 ValueError"),
         Case("test_ratio = 1 不合法", args=(10, 1.0, 0), raises=ValueError,
              hint="test_ratio 必须在 0 和 1 之间（不含端点），否则抛出 ValueError"),
+        Case("test_ratio = -0.2 不合法", args=(10, -0.2, 0), raises=ValueError,
+             hint="不只是 0 和 1：test_ratio 不在 (0, 1) 之间都要抛出 ValueError，如 if not 0 < test_ratio < 1"),
+        Case("test_ratio = 1.5 不合法", args=(10, 1.5, 0), raises=ValueError,
+             hint="不只是 0 和 1：test_ratio 不在 (0, 1) 之间都要抛出 ValueError，如 if not 0 < test_ratio < 1"),
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
 
@@ -165,14 +207,19 @@ def _standardize_check(X_train: np.ndarray, X_test: np.ndarray) -> Callable[[Any
     want_train, want_test = _standardized(train_copy, test_copy)
 
     def close(got: tuple[np.ndarray, np.ndarray], want: tuple[np.ndarray, np.ndarray]) -> bool:
-        return all(g.shape == w.shape and np.allclose(g, w, atol=1e-8) for g, w in zip(got, want))
+        # atol 1e-5: a right answer in float32 (torch.Tensor) is accepted; every near-miss is off by far more
+        return all(g.shape == w.shape and np.allclose(g, w, rtol=1e-5, atol=1e-5) for g, w in zip(got, want))
 
     def check(result: Any) -> str | None:
-        if not np.array_equal(X_train, train_copy) or not np.array_equal(X_test, test_copy):
-            return "你的函数改动了传入的数组（例如用了 X -= mean）：请返回新数组，不要原地修改输入"
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             return f"应返回 (X_train_std, X_test_std) 两个数组，得到 {type(result).__name__}"
-        got = tuple(np.asarray(to_numpy(part), dtype=float) for part in result)
+        try:
+            got = tuple(to_numpy(part) for part in result)
+        except Exception:  # noqa: BLE001 - anything unconvertible is simply wrong
+            return "应返回两个数组或张量（two arrays or tensors）"
+        if any(part.dtype.kind not in "iuf" for part in got):
+            return f"应返回数值数组，得到 dtype 为 {[str(part.dtype) for part in got]} 的数组（expected numbers）"
+        got = tuple(part.astype(float) for part in got)
         if got[0].shape != X_train.shape or got[1].shape != X_test.shape:
             return f"形状不对：期望 {X_train.shape} 和 {X_test.shape}，得到 {got[0].shape} 和 {got[1].shape}"
         if not all(np.all(np.isfinite(g)) for g in got):
@@ -204,6 +251,10 @@ def check_standardize_with_train(fn: Callable, strict: bool = False) -> CheckRes
     b_test = rng.normal([7.0, 0.0, 80.0], [2.0, 1.0, 5.0], size=(5, 3))
     c_train = np.array([[1.0, 5.0], [2.0, 5.0], [4.0, 5.0]])
     c_test = np.array([[3.0, 5.0], [0.0, 6.0]])
+    d_train = rng.normal(0.0, 1.0, size=(40, 4)) * [1e-3, 1.0, 1e3, 1.0] + [0.0, 50.0, -7.0, 0.0]
+    d_test = rng.normal(3.0, 2.0, size=(15, 4)) * [1e-3, 1.0, 1e3, 1.0]
+    d_train[:, 3] = 2.5  # a constant column among columns of very different scales
+    e_train, e_test = np.array([[1.0, 2.0, 3.0]]), np.array([[0.0, 2.0, 4.0], [1.0, 1.0, 1.0]])
     cases = [
         Case("4 个训练样本、2 个测试样本、2 个特征", args=(a_train, a_test), check=_standardize_check(a_train, a_test),
              hint="z = (x - 训练集均值) / 训练集标准差；训练集和测试集用同一组均值和标准差"),
@@ -211,5 +262,10 @@ def check_standardize_with_train(fn: Callable, strict: bool = False) -> CheckRes
              hint="按列（axis=0）求均值和标准差"),
         Case("训练集的第 2 列是常数（标准差为 0）", args=(c_train, c_test), check=_standardize_check(c_train, c_test),
              hint="std 为 0 的列把 std 换成 1：np.where(std == 0, 1.0, std)"),
+        Case("40 个训练样本、4 列尺度相差很大（其中一列是常数），测试集分布不同", args=(d_train, d_test),
+             check=_standardize_check(d_train, d_test),
+             hint="按列（axis=0）求统计量；测试集只用训练集的均值和标准差"),
+        Case("训练集只有一个样本（每列的标准差都是 0）", args=(e_train, e_test),
+             check=_standardize_check(e_train, e_test)),
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..validation import to_numpy
-from ._core import Case, CheckResult, compare, run_cases
+from ._core import Case, CheckResult, as_number, compare, number_problem, run_cases
 
 
 # -- 1. squared loss ----------------------------------------------------------------
@@ -19,9 +19,12 @@ def _squared_loss_check(y_hat: Any, y: Any) -> Callable[[Any], str | None]:
 
     def check(result: Any) -> str | None:
         try:
-            got = to_numpy(result).astype(float)
-        except (TypeError, ValueError):
-            return f"应返回数组或张量，得到 {type(result).__name__}"
+            got = to_numpy(result)
+        except Exception:  # noqa: BLE001 - anything unconvertible is simply wrong
+            return f"应返回数组或张量，得到 {type(result).__name__}（expected an array or tensor）"
+        if got.dtype.kind not in "iuf":
+            return f"应返回数值数组或张量，得到 dtype 为 {got.dtype} 的 {type(result).__name__}（expected numbers）"
+        got = got.astype(float)
         if got.ndim == 2 and got.shape[0] == got.shape[1] == len(y_np) and expected.shape != got.shape:
             return (f"结果的形状是 {got.shape}：y_hat {y_hat_np.shape} 与 y {y_np.shape} 相减时发生了广播。"
                     "先把 y 变成 y_hat 的形状：y.reshape(y_hat.shape)")
@@ -43,6 +46,9 @@ def check_squared_loss(fn: Callable, strict: bool = False) -> CheckResult:
     rng = np.random.default_rng(3)
     y_hat_rand, y_rand = rng.normal(size=(6, 1)), rng.normal(size=6)
     t_hat, t_y = torch.tensor([[1.0], [2.0], [4.0]]), torch.tensor([1.5, 2.0, 1.0])
+    flat_hat, flat_y = np.array([1.0, -2.0, 0.5, 3.0]), np.array([0.0, 2.0, 0.5, -1.0])
+    grad_y = torch.from_numpy(rng.normal(size=50))
+    grad_hat = (torch.from_numpy(rng.normal(size=(50, 1))) * 3).requires_grad_(True)
     cases = [
         Case("y_hat 和 y 都是 (3, 1)：[[3], [1], [0]] 与 [[1], [1], [2]]",
              (np.array([[3.0], [1.0], [0.0]]), np.array([[1.0], [1.0], [2.0]])),
@@ -55,6 +61,11 @@ def check_squared_loss(fn: Callable, strict: bool = False) -> CheckResult:
              hint="同一份代码要对 NumPy 数组和 torch 张量都能用：只用 -、**、/ 和 reshape"),
         Case("预测完全正确时损失为 0", (np.array([[2.5], [-1.0]]), np.array([2.5, -1.0])),
              check=_squared_loss_check(np.array([[2.5], [-1.0]]), np.array([2.5, -1.0]))),
+        Case("y_hat 和 y 都是一维的 (4,)", (flat_hat, flat_y), check=_squared_loss_check(flat_hat, flat_y),
+             hint="结果的形状跟 y_hat 一样；y.reshape(y_hat.shape) 对一维的 y_hat 也成立"),
+        Case("模型输出的张量（requires_grad=True），50 个样本", (grad_hat, grad_y),
+             check=_squared_loss_check(grad_hat, grad_y),
+             hint="训练时 y_hat 来自模型、需要梯度：不要用 .numpy() 或原地运算，只用 -、**、/ 和 reshape"),
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
 
@@ -92,11 +103,13 @@ def _sgd_case(description: str, shapes: list[tuple[int, ...]], lr: float, batch_
             else:
                 return (f"第 {number} 个参数的更新不对：期望 {right.flatten()[:4].tolist()}，"
                         f"得到 {value.flatten()[:4].tolist()}")
-            if param.grad is None or not torch.all(param.grad == 0):
-                return "更新后没有把梯度清零：PyTorch 会把下一次 backward() 的梯度累加上去，要 param.grad.zero_()"
+            # zero_() and `param.grad = None` (what zero_grad() does since PyTorch 2.0) are both right
+            if param.grad is not None and not torch.all(param.grad == 0):
+                return ("更新后没有把梯度清零：PyTorch 会把下一次 backward() 的梯度累加上去，"
+                        "要 param.grad.zero_()（或 param.grad = None）")
         return None
 
-    return Case(description, (params, lr, batch_size), check=check,
+    return Case(description, (params, lr, batch_size), check=check, may_modify=True, returns_value=False,
                 hint="在 with torch.no_grad(): 里写 param -= lr * param.grad / batch_size，然后 param.grad.zero_()")
 
 
@@ -126,10 +139,15 @@ def _least_squares_check(X: np.ndarray, y: np.ndarray) -> Callable[[Any], str | 
             return f"应返回 (w, b) 两个值，得到 {type(result).__name__}"
         w, b = result
         try:
-            w = to_numpy(w).astype(float).reshape(-1)
-            b = float(np.asarray(to_numpy(b), dtype=float).reshape(-1)[0])
-        except (TypeError, ValueError, IndexError):
-            return "w 应是一维数组，b 应是一个数"
+            w = to_numpy(w)
+        except Exception:  # noqa: BLE001 - anything unconvertible is simply wrong
+            return f"w 应是一维数组，得到 {type(w).__name__}（w: a 1-D array）"
+        if w.dtype.kind not in "iuf":
+            return f"w 应是数值数组，得到 dtype 为 {w.dtype} 的数组（w: numbers）"
+        w = w.astype(float).reshape(-1)
+        if as_number(b) is None:
+            return "b " + number_problem(b)
+        b = as_number(b)
         if w.shape == (X.shape[1] + 1,):
             return "w 多了一个元素：最后一列（全 1 列）对应的是偏置 b，要把它拆出来单独返回"
         if w.shape != w_ref.shape:
@@ -156,6 +174,13 @@ def check_least_squares(fn: Callable, strict: bool = False) -> CheckResult:
     base = rng.normal(size=(30, 1))
     X_dup = np.column_stack([base, base, rng.normal(size=30)])  # two identical columns
     y_dup = X_dup @ np.array([1.0, 1.0, -1.0]) + 0.5 + rng.normal(0, 0.1, 30)
+    base = rng.normal(size=60)
+    X_near = np.column_stack([base, base + 1e-6 * rng.normal(size=60), rng.normal(size=60)])
+    y_near = X_near @ np.array([2.0, -1.0, 0.5]) - 4.0 + rng.normal(0, 0.1, 60)
+    random_sets = []
+    for n, d in ((5, 1), (12, 4), (300, 10)):
+        X = rng.normal(size=(n, d)) * rng.choice([0.1, 1.0, 20.0], size=d) + rng.normal(0, 5, size=d)
+        random_sets.append((n, d, X, X @ rng.normal(size=d) + rng.normal() + rng.normal(0, 0.5, n)))
     cases = [
         Case("正好在直线 y = 2x + 1 上的四个点", (x_line, y_line), check=_least_squares_check(x_line, y_line),
              hint="先加一列 1：X̃ = [X, 1]，再解 min ||X̃w̃ − y||²，最后拆成 w = w̃[:-1]、b = w̃[-1]"),
@@ -164,5 +189,10 @@ def check_least_squares(fn: Callable, strict: bool = False) -> CheckResult:
              hint="偏置不能省略"),
         Case("两列特征完全相同（X̃ᵀX̃ 不可逆）", (X_dup, y_dup), check=_least_squares_check(X_dup, y_dup),
              hint="X̃ᵀX̃ 奇异时显式求逆会失败或给出垃圾结果；np.linalg.lstsq 给出范数最小的那个解"),
+        Case("两列特征几乎相同（X̃ᵀX̃ 病态，条件数约 1e13）", (X_near, y_near),
+             check=_least_squares_check(X_near, y_near),
+             hint="解 X̃ᵀX̃ w = X̃ᵀy 会把条件数平方，丢掉一半有效数字；np.linalg.lstsq 直接解 X̃，不会"),
+        *[Case(f"随机数据（{n} 个样本、{d} 个特征）", (X, y), check=_least_squares_check(X, y))
+          for n, d, X, y in random_sets],
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)

@@ -16,8 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..validation import to_numpy
-from ._core import Case, CheckResult, compare, run_cases
+from ._core import Case, CheckResult, as_number, compare, number_problem, run_cases
 
 _HUGE_HINT = (
     "logit 为 ±1000 时 np.exp 会上溢（exp(1000) = inf）或下溢成 0：先减去每一行的最大值，"
@@ -49,12 +48,37 @@ def _batch(seed: int, n: int, k: int, scale: float = 3.0) -> tuple[np.ndarray, n
     return rng.normal(0, scale, size=(n, k)), rng.integers(0, k, size=n)
 
 
+_ROW_MAX_HINT = (
+    "每一行要减去它自己的最大值（o.max(axis=1, keepdims=True)），不是整个批量的最大值 o.max()："
+    "两行的尺度相差很大时（如 [[1000, 0], [0, -1]]），减去全局最大值会让第二行全部下溢成 0，得到 0/0。"
+)
+
+# rows far apart: one row's max says nothing about another's (batch-max subtraction gives 0/0)
+_FAR_ROWS = np.array([[1000.0, 0.0], [0.0, -1.0]])
+
+
+def _scaled_rows(seed: int, n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random logits whose rows live at very different offsets and scales (0.1 to 200).
+
+    Rounded to multiples of 1/256, so they are exact in float32 too: a right answer
+    computed in float32 (``torch.Tensor(o)``) loses no digits to its input.
+    """
+    rng = np.random.default_rng(seed)
+    offsets = rng.choice([-900.0, -300.0, 0.0, 300.0, 900.0], size=(n, 1))
+    scales = rng.choice([0.1, 1.0, 10.0, 200.0], size=(n, 1))
+    logits = np.round((offsets + scales * rng.normal(size=(n, k))) * 256) / 256
+    return logits, rng.integers(0, k, size=n)
+
+
 def check_softmax(fn: Callable, strict: bool = False) -> CheckResult:
     """Chapter 4 exercise: fn(logits) -> softmax of each row of an (n x k) array, stable for huge logits."""
     big = np.array([[1000.0, 0.0, -1000.0]])
     tiny = np.array([[-1000.0, -1001.0, -1002.0]])
     two_rows = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 5.0]])
     random_logits, _ = _batch(0, 5, 4)
+    ties = np.array([[5.0, 5.0, 1.0], [-2.0, 7.0, 7.0]])
+    square, _ = _batch(3, 4, 4)
+    scaled, _ = _scaled_rows(10, 40, 5)
     cases = [
         Case("一行 logit [1, 2, 3]", args=(np.array([[1.0, 2.0, 3.0]]),),
              expected=torch.softmax(_t([[1.0, 2.0, 3.0]]), dim=1).numpy(),
@@ -69,6 +93,16 @@ def check_softmax(fn: Callable, strict: bool = False) -> CheckResult:
              hint=_HUGE_HINT),
         Case("很负的 logit [-1000, -1001, -1002]", args=(tiny,),
              expected=torch.softmax(_t(tiny), dim=1).numpy(), hint=_HUGE_HINT),
+        Case("两行尺度相差很大：[[1000, 0], [0, -1]]", args=(_FAR_ROWS.copy(),),
+             expected=torch.softmax(_t(_FAR_ROWS), dim=1).numpy(), hint=_ROW_MAX_HINT),
+        Case("并列最大的 logit [[5, 5, 1], [-2, 7, 7]]", args=(ties,),
+             expected=torch.softmax(_t(ties), dim=1).numpy(),
+             hint="最大值并列时也只减去最大值本身；概率要对整行归一化。"),
+        Case("4 × 4 的随机 logit（方阵：axis 写错也不会报错）", args=(square,),
+             expected=torch.softmax(_t(square), dim=1).numpy(),
+             hint="o.max(axis=1) 要加 keepdims=True，否则 (n,) 会沿错误的方向广播。"),
+        Case("40 行随机 logit，每行的位置和尺度都不同", args=(scaled,),
+             expected=torch.softmax(_t(scaled), dim=1).numpy(), hint=_ROW_MAX_HINT),
     ]
     return run_cases(_float_errors_raise(fn), cases, strict=strict)
 
@@ -77,13 +111,10 @@ def _scalar_close(want: float) -> Callable[[object], str | None]:
     """A Case.check: the result must be one number (not one loss per sample) close to ``want``."""
 
     def check(result) -> str | None:
-        try:
-            got = to_numpy(result)
-        except Exception:  # noqa: BLE001 - anything unconvertible is simply wrong
-            return f"应该返回一个数，得到 {type(result).__name__}"
-        if got.ndim != 0:
-            return f"应该返回一个数（整个批量的平均损失），得到形状为 {got.shape} 的数组"
-        return compare(float(got), want)
+        got = as_number(result)
+        if got is None:
+            return number_problem(result) + "。要的是整个批量的平均损失（one number: the mean loss）"
+        return compare(got, want)
 
     return check
 
@@ -99,6 +130,8 @@ def check_cross_entropy(fn: Callable, strict: bool = False) -> CheckResult:
     big = np.array([[1000.0, 0.0, -1000.0], [1000.0, 0.0, -1000.0]])
     big_labels = np.array([0, 2])
     equal = np.full((2, 3), -1000.0)
+    scaled, scaled_labels = _scaled_rows(11, 40, 5)
+    square, square_labels = _batch(4, 4, 4)
     cases = [
         Case("一个样本 [2, 1, 0.1]，真实类别 0", args=(one, np.array([0])), check=expected(one, [0]),
              hint="交叉熵 = -log softmax(o)[y]：别忘了取对数和负号。"),
@@ -111,12 +144,20 @@ def check_cross_entropy(fn: Callable, strict: bool = False) -> CheckResult:
              hint=_HUGE_HINT),
         Case("全部 logit 都是 -1000：损失 = log 3", args=(equal, np.array([0, 1])),
              check=expected(equal, [0, 1]), hint=_HUGE_HINT),
+        Case("两行尺度相差很大：[[1000, 0], [0, -1]]，真实类别 1 和 0", args=(_FAR_ROWS.copy(), np.array([1, 0])),
+             check=expected(_FAR_ROWS, [1, 0]), hint=_ROW_MAX_HINT),
+        Case("4 × 4 的随机 logit（方阵：axis 写错也不会报错）", args=(square, square_labels),
+             check=expected(square, square_labels),
+             hint="沿类别这一维（axis=1，keepdims=True）求最大值和 log-sum-exp。"),
+        Case("40 行随机 logit，每行的位置和尺度都不同", args=(scaled, scaled_labels),
+             check=expected(scaled, scaled_labels), hint=_ROW_MAX_HINT),
     ]
     return run_cases(_float_errors_raise(fn), cases, strict=strict)
 
 
 def check_one_hot(fn: Callable, strict: bool = False) -> CheckResult:
-    """Chapter 4 exercise: fn(labels, num_classes) -> (n x num_classes) one-hot matrix of 0.0 and 1.0."""
+    """Chapter 4 exercise: fn(labels, num_classes) -> (n x num_classes) one-hot matrix of 0.0 and 1.0 (int or float)."""
+    random_labels = np.random.default_rng(5).integers(0, 7, size=60)
     cases = [
         Case("猫、狗、鸡 = [0, 2, 1]，3 个类别", args=(np.array([0, 2, 1]), 3),
              expected=np.array([[1.0, 0, 0], [0, 0, 1], [0, 1, 0]]),
@@ -125,6 +166,11 @@ def check_one_hot(fn: Callable, strict: bool = False) -> CheckResult:
              expected=np.array([[0.0, 0, 0, 1, 0], [0, 0, 0, 1, 0]]),
              hint="列数是 num_classes，不是 labels.max() + 1。"),
         Case("10 个数字 0..9", args=(np.arange(10), 10), expected=np.eye(10)),
+        Case("打乱的 60 个标签，7 个类别", args=(random_labels, 7), expected=np.eye(7)[random_labels],
+             hint="行对应样本，列对应类别：形状是 (n, num_classes)，不要转置。"),
+        Case("只有一个类别：标签全是 0", args=(np.zeros(4, dtype=int), 1), expected=np.ones((4, 1))),
+        Case("没有样本：空的标签数组，3 个类别", args=(np.array([], dtype=int), 3), expected=np.zeros((0, 3)),
+             hint="n = 0 时返回形状 (0, num_classes) 的矩阵；不要用 labels.max()。"),
     ]
     return run_cases(fn, cases, strict=strict)
 
@@ -140,6 +186,7 @@ def check_cross_entropy_grad(fn: Callable, strict: bool = False) -> CheckResult:
     one = np.array([[2.0, 1.0, 0.1]])
     batch_logits, batch_labels = _batch(2, 5, 3)
     big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, -1000.0]])
+    scaled, scaled_labels = _scaled_rows(12, 40, 5)
     cases = [
         Case("一个样本 [2, 1, 0.1]，真实类别 1", args=(one, np.array([1])), expected=autograd_grad(one, [1]),
              hint="∂l/∂o = softmax(o) - y，y 是 one-hot 标签。"),
@@ -148,5 +195,9 @@ def check_cross_entropy_grad(fn: Callable, strict: bool = False) -> CheckResult:
              hint="损失是批量的平均值，所以梯度要除以样本数 n：(softmax(O) - Y) / n。"),
         Case("巨大的 logit ±1000", args=(big, np.array([0, 2])), expected=autograd_grad(big, [0, 2]),
              hint=_HUGE_HINT),
+        Case("两行尺度相差很大：[[1000, 0], [0, -1]]", args=(_FAR_ROWS.copy(), np.array([1, 0])),
+             expected=autograd_grad(_FAR_ROWS, [1, 0]), hint=_ROW_MAX_HINT),
+        Case("40 行随机 logit，每行的位置和尺度都不同", args=(scaled, scaled_labels),
+             expected=autograd_grad(scaled, scaled_labels), hint=_ROW_MAX_HINT),
     ]
     return run_cases(_float_errors_raise(fn), cases, strict=strict)
