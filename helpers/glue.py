@@ -24,3 +24,32 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     mime_prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)
     ipy_display({mime_prefix + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sci(value: Any, digits: int = 1) -> str:
+    """A number as the prose writes it: ``sci(1e-4)`` → ``"1.0 × 10⁻⁴"`` (never ``"1e-04"``).
+
+    ``digits`` is the number of digits after the decimal point of the mantissa. Numbers whose
+    exponent is 0 are written without the power: ``sci(3.25, 2)`` → ``"3.25"``. Use it with
+    glue: ``glue("loss_text", sci(loss), display=False)``, then ``{glue:text}`loss_text```.
+    """
+    import math
+    import numbers
+
+    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
+        value = value.item()                       # NumPy and torch scalars
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"sci 需要一个实数 (sci needs a real number), got {type(value).__name__}")
+    if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 0:
+        raise ValueError(f"digits 必须是非负整数 (digits must be a non-negative integer), got {digits!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"sci 需要有限的数 (sci needs a finite number), got {value}")
+    mantissa, exponent = f"{value:.{int(digits)}e}".split("e")
+    exponent = int(exponent)
+    if exponent == 0:
+        return mantissa
+    return f"{mantissa} × 10{str(exponent).translate(_SUPERSCRIPT)}"

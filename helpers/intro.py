@@ -37,8 +37,8 @@ def dataset_table(
     target_names: Sequence[str] | None = None,
     rows: Sequence[int] | None = None,
     decimals: int = 1,
-    feature_header: str = "特征值（features）",
-    target_header: str = "目标值 / 标签（target / label）",
+    feature_header: str = "特征（features）",
+    target_header: str = "标签（label）",
     caption: str | None = None,
 ) -> HTML:
     """Chapter 1: some samples as a table: sample number, the features grouped under one header, target last.

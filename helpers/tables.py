@@ -15,7 +15,7 @@ from .validation import check_positive_int
 
 
 class ColumnGroup(NamedTuple):
-    """A header cell over ``span`` adjacent columns (chapter 1's "特征值" over the feature columns).
+    """A header cell over ``span`` adjacent columns (chapter 1's "特征" over the feature columns).
 
     With ``title=None`` the group has no header of its own: its columns' header cells
     take both header rows. ``background`` colours the group's header cells.

@@ -52,6 +52,8 @@ def _digest(files: list[Path]) -> str:
 
 
 def main() -> int:
+    # The glossary and the vocabulary table are written from the chapters: bring them up to date.
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "glossary.py")], cwd=ROOT, check=True)
     digest = inputs_digest()
     cache = BUILD / ".jupyter_cache"
     stale_outputs = BUILD.exists() and (not STAMP.exists() or STAMP.read_text().strip() != digest)

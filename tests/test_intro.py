@@ -39,7 +39,7 @@ def test_dataset_table_shows_the_chosen_rows_and_groups_the_headers():
     X = np.array([[5.1, 3.5], [7.0, 3.2], [6.3, 3.3]])
     y = np.array([0, 1, 2])
     out = dataset_table(X, y, ["长", "宽"], ["甲", "乙", "丙"], rows=[0, 2], caption="说明").data
-    assert 'colspan="2"' in out and "特征值" in out and "目标值" in out
+    assert 'colspan="2"' in out and "特征" in out and "标签" in out
     assert "5.1" in out and "6.3" in out and "7.0" not in out
     assert "甲" in out and "丙" in out and "乙" not in out
     assert "说明" in out

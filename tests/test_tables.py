@@ -16,7 +16,7 @@ def test_html_cells_on_request():
 
 
 def test_grouped_header_and_caption():
-    groups = [ColumnGroup(None, 1), ColumnGroup("特征值", 2, "#E8F1F8"), ColumnGroup(None, 1)]
+    groups = [ColumnGroup(None, 1), ColumnGroup("特征", 2, "#E8F1F8"), ColumnGroup(None, 1)]
     table = html_table(["编号", "长", "宽", "品种"], [[0, "5.1", "3.5", "甲"]], groups=groups, caption="说明 <1>").data
     assert 'rowspan="2"' in table and table.count('rowspan="2"') == 2
     assert 'colspan="2"' in table and "background:#E8F1F8" in table

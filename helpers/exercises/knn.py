@@ -93,9 +93,9 @@ def check_knn_regress(fn: Callable, strict: bool = False) -> CheckResult:
         random_sets.append((n, d, k, X, rng.normal(size=n) * 5, rng.normal(size=d) * scales))
     cases = [
         Case("一维，x = 0.9，k = 1", (X_line, y_line, np.array([0.9]), 1), expected=10.0,
-             hint="k = 1 时预测值就是最近那个样本的目标值。"),
+             hint="k = 1 时预测值就是最近那个样本的标签。"),
         Case("一维，x = 1.2，k = 2", (X_line, y_line, np.array([1.2]), 2), expected=15.0,
-             hint="最近的两个样本是 x = 1 和 x = 2，目标值的平均是 15。要按距离从小到大取前 k 个。"),
+             hint="最近的两个样本是 x = 1 和 x = 2，标签的平均是 15。要按距离从小到大取前 k 个。"),
         Case("一维，x = 1.6，k = 3", (X_line, y_line, np.array([1.6]), 3), expected=20.0,
              hint="取平均值（mean），不是中位数或总和。"),
         Case("一维，x = 9，k = 1（离群点）", (X_line, y_line, np.array([9.0]), 1), expected=100.0),
@@ -104,9 +104,9 @@ def check_knn_regress(fn: Callable, strict: bool = False) -> CheckResult:
              hint="距离要在所有特征上计算。"),
         Case("x 正好是一个训练样本，k = 1", (X_rand, y_rand, X_rand[7].copy(), 1), expected=float(y_rand[7]),
              hint="距离为 0 的样本就是最近邻，不要把它排除。"),
-        Case("k 等于样本数：全体目标值的平均", (X_line, y_line, np.array([4.0]), 5), expected=float(y_line.mean())),
+        Case("k 等于样本数：全体标签的平均", (X_line, y_line, np.array([4.0]), 5), expected=float(y_line.mean())),
         *[Case(f"随机数据（{n} 个样本、{d} 个特征、k = {k}，各特征尺度不同）", (X, y, x, k),
-               expected=_knn_reference(X, y, x, k), hint="按欧氏距离取最近的 k 个，再对它们的目标值求平均。")
+               expected=_knn_reference(X, y, x, k), hint="按欧氏距离取最近的 k 个，再对它们的标签求平均。")
           for n, d, k, X, y, x in random_sets],
     ]
     return run_cases(fn, cases, name=getattr(fn, "__name__", None), strict=strict)
