@@ -102,6 +102,10 @@ def test_page_offline_math_and_widgets(site, page_path):
         # 1. nothing from the internet, no JavaScript error
         assert blocked == [], f"requests that left the machine: {blocked}"
         assert errors == [], f"page errors: {errors}"
+        # The worked answers of the 思考题 are folds: open them, so that their equations and
+        # text are checked like the rest of the page.
+        answers = page.evaluate("""() => { const d = [...document.querySelectorAll('details.answer')];
+            d.forEach(e => { e.open = true; }); return d.length; }""")
         # 2. every equation typeset by MathJax, none left as raw TeX, none in error. MathJax
         # typesets an equation when it scrolls into view: scroll as a reader would, then let
         # it finish any that a quick scroll skipped (what it also does before printing).
@@ -145,7 +149,7 @@ def test_page_offline_math_and_widgets(site, page_path):
         page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True)
         page_bytes = (HTML / f"{page_path}.html").stat().st_size
         report = {"page": page_path, "bytes": page_bytes, "widgets_ready_s": round(ready_ms / 1000, 2),
-                  "equations": n_math, "figures": n_views, "controls": []}
+                  "equations": n_math, "answers": answers, "figures": n_views, "controls": []}
         print(f"\n{page_path}: {page_bytes / 1e6:.2f} MB, widgets ready after {ready_ms / 1000:.2f} s")
         assert page_bytes <= MAX_PAGE_BYTES, f"{page_path}.html weighs {page_bytes / 1e6:.2f} MB (limit 3 MB)"
         # 4. every control changes what the figure shows

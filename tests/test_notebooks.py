@@ -29,7 +29,8 @@ def _toc_files():
 
 def test_every_chapter_is_in_the_table_of_contents_and_exists():
     toc = _toc_files()
-    assert [f"book/{p.stem}" for p in NOTEBOOKS] == [f for f in toc if f != "book/index"]
+    reference_pages = ["book/conventions", "book/glossary"]   # after the chapters
+    assert [f"book/{p.stem}" for p in NOTEBOOKS] + reference_pages == [f for f in toc if f != "book/index"]
     for entry in toc:
         assert (ROOT / f"{entry}.ipynb").exists() or (ROOT / f"{entry}.md").exists(), entry
 
@@ -81,3 +82,23 @@ def test_every_exercise_has_a_stub_and_a_hidden_reference_solution(path):
             assert "NotImplementedError" in source, f"{name}: the reader's cell should start as a stub"
     assert strict_calls, "every chapter has self-checking exercises"
     assert strict_calls == stub_calls, f"stubs {sorted(stub_calls)} vs reference solutions {sorted(strict_calls)}"
+
+
+ANSWER = re.compile(r'<details class="answer">\n<summary>答案</summary>\n\n(.+?)\n\n</details>', re.S)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_thought_questions_have_worked_answers_behind_a_toggle(path):
+    """思考题 (CONTRIBUTING.md): at least three, each followed by its answer in a fold that both
+    the HTML book and JupyterLab render (<details class="answer">, blank lines inside)."""
+    markdown = "\n\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "markdown")
+    assert "### 思考题" in markdown, "the 练习 section ends with ### 思考题"
+    exercises = markdown[markdown.index("## 练习"):]
+    assert "### 思考题" in exercises, "思考题 belong to the 练习 section"
+    questions = re.split(r"\*\*思考题 [\d.]+\*\*", exercises[exercises.index("### 思考题"):])[1:]
+    assert len(questions) >= 3, f"at least 3 思考题, found {len(questions)}"
+    for number, text in enumerate(questions, 1):
+        answer = ANSWER.search(text)
+        assert answer, f"思考题 {number}: no <details class=\"answer\"> fold after the question"
+        assert len(answer.group(1).strip()) >= 80, f"思考题 {number}: the answer is not worked out"
+    assert markdown.count("<details") == markdown.count("</details>")
