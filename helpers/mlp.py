@@ -5,7 +5,8 @@
     activation_derivative   σ'(z) written out by hand (checked against autograd in the tests)
     mlp_forward             O = σ(...σ(X W⁽¹⁾ + b⁽¹⁾)...) W⁽ᴸ⁾ + b⁽ᴸ⁾ from weight matrices (rows = inputs)
     collapse_linear         stacked linear layers without σ as the one linear map they are
-    relu_basis_fit          a one-hidden-layer ReLU network fitted to a 1-D curve (universal approximation)
+    relu_interpolant        a one-hidden-layer ReLU network: the broken line through a curve (universal approximation)
+    relu_basis_fit          a one-hidden-layer ReLU network fitted by least squares (its kinks evenly spaced)
     tent_network            a deep, narrow ReLU network that computes a sawtooth exactly (depth vs width)
     count_linear_pieces     how many straight pieces a piecewise linear curve has
     PlaygroundData          the four 2-D data sets of the playground, standardized and split
@@ -189,6 +190,28 @@ def relu_basis_fit(x: Any, y: Any, n_hidden: int) -> ReluFit:
     return ReluFit(W1=np.ones((1, n_hidden)), b1=-kinks, W2=coef[:-1, None], b2=coef[-1:])
 
 
+def relu_interpolant(f: Callable[[np.ndarray], Any], lo: float, hi: float, n_hidden: int) -> ReluFit:
+    """Chapter 5: the broken line through f at n_hidden + 1 evenly spaced points of [lo, hi], as ReLU units.
+
+    Unit 0 starts at lo with the first segment's slope; unit j switches on at the j-th inner
+    point t_j and changes the slope by v_j, the difference of the two segments' slopes there.
+    Adding the units one by one bends the line once more each time.
+    """
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ValueError(f"区间必须满足 lo < hi 且有限 (the interval needs finite lo < hi), got {lo}, {hi}")
+    n_hidden = check_positive_int(n_hidden, "n_hidden")
+    if not callable(f):
+        raise ValueError(f"f 必须是函数 (f must be a function), got {type(f).__name__}")
+    nodes = np.linspace(lo, hi, n_hidden + 1)
+    values = np.asarray(to_numpy(f(nodes)), dtype=float).reshape(-1)
+    if values.shape != nodes.shape or not np.isfinite(values).all():
+        raise ValueError("f 必须对每个点返回一个有限的数 (f must give one finite number per point)")
+    slopes = np.diff(values) / np.diff(nodes)
+    changes = np.r_[slopes[0], np.diff(slopes)]
+    return ReluFit(W1=np.ones((1, n_hidden)), b1=-nodes[:-1], W2=changes[:, None], b2=values[:1])
+
+
 # -- depth versus width: a sawtooth ---------------------------------------------------------------------
 def tent_network(depth: int) -> torch.nn.Sequential:
     """Chapter 5: ``depth`` hidden layers of 2 ReLU units computing the tent map T applied ``depth`` times.
@@ -262,12 +285,17 @@ def playground_data(kind: str, n_train: int = 200, n_test: int = 100, seed: int 
 # -- many MLPs at once ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MLPConfig:
-    """Chapter 5: one model of a batch: which data set, hidden units per layer, activation, learning rate."""
+    """Chapter 5: one model of a batch: which data set, hidden units per layer, activation, learning rate.
+
+    ``depth`` (hidden layers) defaults to the batch's; a shallower model skips the batch's
+    last hidden layers (they pass their input through unchanged and never learn).
+    """
 
     data: int
     hidden: int
     activation: str
     lr: float
+    depth: int | None = None
 
 
 @dataclass
@@ -322,7 +350,7 @@ _TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 def train_mlp_batch(datasets: Sequence[PlaygroundData], configs: Sequence[MLPConfig], depth: int, epochs: int,
                     batch_size: int = 20, seed: int = 0, snapshots: Sequence[int] = (),
                     grid: Any = None) -> MLPBatchResult:
-    """Chapter 5: train many MLPs of ``depth`` hidden layers together, with minibatch SGD and cross-entropy.
+    """Chapter 5: train many MLPs of (up to) ``depth`` hidden layers together, with minibatch SGD and cross-entropy.
 
     Model m is an MLP with ``configs[m].hidden`` units in each hidden layer, trained on
     ``datasets[configs[m].data]`` with its own learning rate. All models are stacked into
@@ -351,6 +379,9 @@ def train_mlp_batch(datasets: Sequence[PlaygroundData], configs: Sequence[MLPCon
         check_positive_int(c.hidden, "hidden")
         check_choice(c.activation, "activation", ACTIVATIONS)
         check_positive_number(c.lr, "lr")
+        if c.depth is not None and not 1 <= check_positive_int(c.depth, "depth") <= depth:
+            raise ValueError(f"模型的 depth 不能超过 {depth} (a model's depth cannot exceed the batch's {depth}), "
+                             f"got {c.depth}")
     n_train, n_test = len(datasets[0].y_train), len(datasets[0].y_test)
     if any(len(d.y_train) != n_train or len(d.y_test) != n_test for d in datasets):
         raise ValueError("所有数据集的训练集、测试集大小必须相同 (every data set needs the same train and test sizes)")
@@ -382,14 +413,20 @@ def train_mlp_batch(datasets: Sequence[PlaygroundData], configs: Sequence[MLPCon
     sizes = [n_inputs] + [width] * depth + [2]
     Ws = [torch.zeros(M, a, b) for a, b in zip(sizes[:-1], sizes[1:])]
     bs = [torch.zeros(M, 1, b) for b in sizes[1:]]
+    own_depth = [depth if c.depth is None else c.depth for c in cfg]
     initial = {}
     for m, c in enumerate(cfg):
-        if c.hidden not in initial:
-            initial[c.hidden] = init_mlp_weights(c.hidden, depth, n_inputs, 2, seed)
-        weights, biases = initial[c.hidden]
-        for layer, (W, b) in enumerate(zip(weights, biases)):
+        if (c.hidden, own_depth[m]) not in initial:
+            initial[c.hidden, own_depth[m]] = init_mlp_weights(c.hidden, own_depth[m], n_inputs, 2, seed)
+        weights, biases = initial[c.hidden, own_depth[m]]
+        # Hidden layers first, the output layer last; the layers in between (if any) are skipped.
+        places = list(range(own_depth[m])) + [depth]
+        for layer, W, b in zip(places, weights, biases):
             Ws[layer][m, :W.shape[0], :W.shape[1]] = W
             bs[layer][m, 0, :b.shape[0]] = b
+    # skip[l][m]: model m has fewer than l + 1 hidden layers, so hidden layer l passes H through.
+    skip = [torch.tensor([d <= layer for d in own_depth])[:, None, None] for layer in range(depth)]
+    skip = [s if s.any() else None for s in skip]
     params = [p.requires_grad_() for p in Ws + bs]
     hidden = torch.tensor([c.hidden for c in cfg])
     sizes_by_activation = [j - i for _, i, j in slices]
@@ -403,10 +440,11 @@ def train_mlp_batch(datasets: Sequence[PlaygroundData], configs: Sequence[MLPCon
 
     def forward(X: torch.Tensor) -> torch.Tensor:
         H = X
-        for W, b in zip(Ws[:-1], bs[:-1]):
+        for W, b, passes in zip(Ws[:-1], bs[:-1], skip):
             parts = torch.baddbmm(b, H, W).split(sizes_by_activation)  # split: its backward is one cat
-            H = torch.cat([_TORCH_ACTIVATIONS[a](Z) if mask is None else torch.sigmoid(Z) * mask
-                           for (a, _, _), Z, mask in zip(slices, parts, sig_mask)])
+            new = torch.cat([_TORCH_ACTIVATIONS[a](Z) if mask is None else torch.sigmoid(Z) * mask
+                             for (a, _, _), Z, mask in zip(slices, parts, sig_mask)])
+            H = new if passes is None else torch.where(passes, H, new)
         return torch.baddbmm(bs[-1], H, Ws[-1])
 
     def cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -494,9 +532,9 @@ class PlaygroundRuns:
     """
 
     def __init__(self, kinds: Sequence[str] = KINDS_2D, hidden: Sequence[int] = (2, 4, 16),
-                 depths: Sequence[int] = (1, 2, 3), activations: Sequence[str] = ACTIVATIONS,
+                 depths: Sequence[int] = (1, 2), activations: Sequence[str] = ACTIVATIONS,
                  learning_rates: Sequence[float] = (0.01, 0.1, 1.0, 10.0), epochs: int = 200,
-                 snapshots: Sequence[int] = (0, 10, 50, 200), grid_size: int = 40, batch_size: int = 20,
+                 snapshots: Sequence[int] = (0, 20, 200), grid_size: int = 40, batch_size: int = 20,
                  seed: int = 0, group: str = "model") -> None:
         self.kinds = tuple(check_choice(k, "kind", KINDS_2D) for k in as_list(kinds, "kinds"))
         self.hidden = tuple(check_positive_int(h, "hidden") for h in as_list(hidden, "hidden"))
@@ -531,11 +569,12 @@ class PlaygroundRuns:
         """(x0, x1, y0, y1) of the grid, for ``canvas.raster``."""
         return (-self.limit, self.limit, -self.limit, self.limit)
 
-    def _train(self, depth: int, keys: list[tuple]) -> None:
+    def _train(self, keys: list[tuple]) -> None:
+        """Train the combinations ``keys`` in one batch (shallower models skip the extra layers)."""
         datasets = [self.data[k] for k in self.kinds]
-        configs = [MLPConfig(self.kinds.index(k), h, a, lr) for k, h, _, a, lr in keys]
-        result = train_mlp_batch(datasets, configs, depth, self.epochs, self.batch_size, self.seed,
-                                 self.snapshots, self.grid)
+        configs = [MLPConfig(self.kinds.index(k), h, a, lr, d) for k, h, d, a, lr in keys]
+        result = train_mlp_batch(datasets, configs, max(key[2] for key in keys), self.epochs, self.batch_size,
+                                 self.seed, self.snapshots, self.grid)
         self.seconds += result.seconds
         for m, key in enumerate(keys):
             self.runs[key] = PlaygroundRun(result.train_loss[m], result.test_loss[m], result.train_acc[m],
@@ -553,8 +592,26 @@ class PlaygroundRuns:
             else:
                 keys = [(k, h, depth, a, r) for k in self.kinds for h in self.hidden
                         for a in self.activations for r in self.learning_rates]
-            self._train(depth, [k for k in keys if k not in self.runs])
+            self._train([k for k in keys if k not in self.runs])
         return self.runs[key]
+
+    def prefetch(self, keys: Sequence[tuple]) -> None:
+        """Train the combinations ``keys`` (kind, hidden, depth, activation, lr), each with every learning
+        rate, all in one batch: a few dozen small models cost little more than one."""
+        wanted: list[tuple] = []
+        for key in as_list(keys, "keys"):
+            if not isinstance(key, tuple) or len(key) != 5:
+                raise ValueError(f"每个组合是 (kind, hidden, depth, activation, lr) (each key is a 5-tuple), got {key!r}")
+            kind, hidden, depth, activation, lr = key
+            if (kind not in self.kinds or hidden not in self.hidden or depth not in self.depths
+                    or activation not in self.activations or lr not in self.learning_rates):
+                raise ValueError(f"{key} 不是游乐场的选项组合 (not one of the playground's combinations)")
+            for r in self.learning_rates:
+                full = (kind, hidden, depth, activation, r)
+                if full not in self.runs and full not in wanted:
+                    wanted.append(full)
+        if wanted:
+            self._train(wanted)
 
     def probabilities(self, run: PlaygroundRun, epoch: int) -> np.ndarray:
         """The class-1 probability on the grid after ``epoch`` epochs, as a square (row 0 at the bottom)."""

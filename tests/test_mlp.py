@@ -228,6 +228,7 @@ def test_playground_runs_give_the_same_models_grouped_by_frame_or_by_depth():
     lambda: mlp.train_mlp_batch([mlp.playground_data("xor")], [mlp.MLPConfig(0, 2, "gelu", 0.1)], 1, 1),
     lambda: mlp.train_mlp_batch([mlp.playground_data("xor")], [mlp.MLPConfig(0, 0, "relu", 0.1)], 1, 1),
     lambda: mlp.train_mlp_batch([mlp.playground_data("xor")], [(0, 2, "relu", 0.1)], 1, 1),
+    lambda: mlp.train_mlp_batch([mlp.playground_data("xor")], [mlp.MLPConfig(0, 2, "relu", 0.1, depth=3)], 2, 1),
     lambda: mlp.train_mlp_batch([mlp.playground_data("xor")], [mlp.MLPConfig(0, 2, "relu", 0.1)], 1, 1,
                                 batch_size=500),
     lambda: mlp.train_mlp_batch([mlp.playground_data("xor")], [mlp.MLPConfig(0, 2, "relu", 0.1)], 1, 2,
@@ -242,3 +243,264 @@ def test_playground_runs_give_the_same_models_grouped_by_frame_or_by_depth():
 ])
 def test_bad_input_raises_bilingual_value_error(call, raises_bilingual):
     raises_bilingual(call)
+
+
+def test_shallower_models_in_a_deeper_batch_train_as_they_would_alone():
+    datasets = [mlp.playground_data("xor"), mlp.playground_data("circles")]
+    configs = [mlp.MLPConfig(0, 4, "relu", 1.0, depth=1), mlp.MLPConfig(1, 16, "sigmoid", 0.1, depth=1),
+               mlp.MLPConfig(1, 16, "sigmoid", 0.1, depth=2), mlp.MLPConfig(0, 2, "tanh", 0.3, depth=1)]
+    merged = mlp.train_mlp_batch(datasets, configs, depth=2, epochs=4)
+    for m, c in enumerate(configs):
+        alone = mlp.train_mlp_batch(datasets, [mlp.MLPConfig(c.data, c.hidden, c.activation, c.lr)], c.depth, 4)
+        np.testing.assert_allclose(merged.train_loss[m], alone.train_loss[0], rtol=1e-5, atol=1e-7)
+
+
+def test_prefetch_trains_every_learning_rate_of_the_keys_in_one_go():
+    runs = mlp.PlaygroundRuns(kinds=("xor", "circles"), hidden=(2, 4), depths=(1, 2), learning_rates=(0.1, 1.0),
+                              epochs=3, snapshots=(0, 3), grid_size=6)
+    runs.prefetch([("xor", 2, 1, "relu", 0.1), ("circles", 4, 2, "tanh", 1.0)])
+    assert sorted(runs.runs) == sorted([("xor", 2, 1, "relu", 0.1), ("xor", 2, 1, "relu", 1.0),
+                                        ("circles", 4, 2, "tanh", 0.1), ("circles", 4, 2, "tanh", 1.0)])
+    alone = mlp.PlaygroundRuns(kinds=("xor", "circles"), hidden=(2, 4), depths=(1, 2), learning_rates=(0.1, 1.0),
+                               epochs=3, snapshots=(0, 3), grid_size=6)
+    np.testing.assert_allclose(runs.get("circles", 4, 2, "tanh", 1.0).train_loss,
+                               alone.get("circles", 4, 2, "tanh", 1.0).train_loss, rtol=1e-5)
+
+
+# -- figures ---------------------------------------------------------------------------------------------
+from matplotlib.figure import Figure  # noqa: E402
+
+from helpers.figures import mlp as figs  # noqa: E402
+from helpers.interactive import InteractiveFigure  # noqa: E402
+
+
+def test_static_figures_return_figures(rng):
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    predict = lambda P: (P[:, 0] > 0).astype(int)  # noqa: E731
+    row = [(predict, X, y, "a"), (predict, X, y, "b")]
+    assert isinstance(figs.draw_region_grid([row, row], ["上", "下"], resolution=20), Figure)
+    assert isinstance(figs.draw_mlp_network(3, 5, 2), Figure)
+    assert isinstance(figs.draw_activations(), Figure)
+    x = np.linspace(0, 1, 65)
+    saw = np.abs(((4 * x) % 2) - 1)
+    assert isinstance(figs.draw_depth_vs_width(x, saw, saw, {4: saw * 0.5}, 3), Figure)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: figs.draw_region_grid([], []),
+    lambda: figs.draw_region_grid([[(lambda P: P[:, 0] > 0, np.zeros((2, 2)), [0, 1], "a")]], ["a", "b"]),
+    lambda: figs.draw_region_grid([[(lambda P: P[:, 0] > 0, np.zeros((2, 2)), [0, 2], "a")]], ["a"]),
+    lambda: figs.draw_mlp_network(0, 3, 2),
+    lambda: figs.draw_mlp_network(2, 9, 2),
+    lambda: figs.draw_activations((1.0, -1.0)),
+    lambda: figs.draw_depth_vs_width([0, 1], [0, 1], [0], {2: [0, 1]}, 2),
+    lambda: figs.universal_approximation_explorer(np.sin, -1, 1, [], "sin"),
+    lambda: figs.universal_approximation_explorer(np.sin, 1, -1, [2], "sin"),
+    lambda: figs.universal_approximation_explorer("sin", -1, 1, [2], "sin"),
+    lambda: figs.playground_explorer("runs"),
+    lambda: figs.playground_explorer(mlp.PlaygroundRuns(), default={"colour": "red"}),
+    lambda: figs.estimate_static_bytes("figure"),
+])
+def test_figure_bad_input_raises_bilingual_value_error(call, raises_bilingual):
+    raises_bilingual(call)
+
+
+def test_universal_approximation_explorer_frames_state_the_error():
+    fig = figs.universal_approximation_explorer(lambda x: np.sin(2 * x), -3, 3, [2, 8, 32], "sin 2x")
+    assert isinstance(fig, InteractiveFigure) and fig.frame_count() == 1 + 3
+    overlay = fig.layers[0].overlays[0]
+    assert fig.errors[32] < fig.errors[8] < fig.errors[2]
+    for h in (2, 8, 32):
+        assert f"h = {h}：最大误差 {fig.errors[h]:.3f}" in fig.frame(overlay, h=h)
+        assert fig.frame(overlay, h=h).count("<polyline") == h + 1   # h partial sums and the output
+
+
+def _small_runs(**kwargs):
+    options = dict(kinds=("xor", "circles"), hidden=(2, 16), depths=(1,), activations=("relu", "none"),
+                   learning_rates=(0.1, 10.0), epochs=30, snapshots=(0, 30), grid_size=10)
+    return mlp.PlaygroundRuns(**{**options, **kwargs})
+
+
+def test_playground_frames_say_what_happened():
+    fig = figs.playground_explorer(_small_runs(), default={"kind": "xor", "hidden": 16, "lr": 0.1})
+    regions, curves, marker = fig.layers[0].overlays
+    assert fig.frame_count() == 2 + 2 * 2 * 2 * 2 * 2 + 2 * 2 * 2 * 2 + 2 * 2
+    learned = fig.frame(regions)
+    run = fig.runs.get("xor", 16, 1, "relu", 0.1)
+    assert "学会了" in learned and f"{run.test_acc[30]:.3f}" in learned and "<image" in learned
+    assert "边界只能是直线" in fig.frame(regions, activation="none")
+    diverged = fig.frame(regions, activation="none", lr=10.0)
+    assert "训练发散" in diverged and "模型已发散" in diverged
+    assert "✗ 发散" in fig.frame(curves, activation="none", lr=10.0)
+    assert "随机的初始边界" in fig.frame(regions, epochs=0)
+    assert fig.frame(marker, epochs=0) != fig.frame(marker, epochs=30)
+
+
+def test_playground_status_covers_every_case():
+    nan = np.full(3, np.nan)
+
+    def run(loss, acc, diverged=-1):
+        return mlp.PlaygroundRun(np.array(loss), np.array(loss), np.array(acc), np.array(acc), diverged,
+                                 np.zeros((1, 4)))
+
+    assert "发散" in figs.playground_status(run(nan, nan, diverged=1), 2, "relu")[0]
+    assert "初始" in figs.playground_status(run([0.7, 0.5, 0.1], [0.5, 0.8, 1.0]), 0, "relu")[0]
+    assert "不降反升" in figs.playground_status(run([0.7, 2.0, 3.0], [0.5, 0.5, 0.5]), 2, "relu")[0]
+    assert "直线" in figs.playground_status(run([0.7, 0.6, 0.6], [0.5, 0.6, 0.6]), 2, "none")[0]
+    assert "学会了" in figs.playground_status(run([0.7, 0.1, 0.01], [0.5, 0.9, 1.0]), 2, "tanh")[0]
+    assert "几乎没学到" in figs.playground_status(run([0.7, 0.69, 0.68], [0.5, 0.5, 0.52]), 2, "relu")[0]
+    assert "一部分" in figs.playground_status(run([0.7, 0.5, 0.4], [0.5, 0.7, 0.8]), 2, "relu")[0]
+
+
+def test_playground_live_widget_moves_and_the_page_estimate_is_on_the_heavy_side():
+    import json
+    import os
+
+    import ipywidgets as widgets
+
+    fig = figs.playground_explorer(_small_runs(kinds=("xor",), hidden=(2,), activations=("relu",)))
+    box = fig.widget()
+    sliders = [w for w in box.children[1].children if isinstance(w, widgets.SelectionSlider)]
+    assert [s.description for s in sliders] == ["学习率 η（对数刻度）", "训练轮数"]
+    regions = fig.layers[0].overlays[0]
+    sliders[1].index = 0   # epochs 30 -> 0: the live widget redraws the regions
+    assert fig.frame(regions, epochs=0) in [w.value for w in _html_leaves(box)]
+    estimate = figs.estimate_static_bytes(fig)
+    fig.render_all()
+    from ipywidgets.embed import dependency_state, embed_data
+
+    from helpers.interactive import STATIC_ENV
+
+    os.environ[STATIC_ENV] = "1"
+    try:
+        fig._widget = None   # noqa: SLF001 - the same figure, built for the static page
+        static = fig.widget()
+        state = embed_data(views=[static], state=dependency_state([static]))["manager_state"]
+    finally:
+        del os.environ[STATIC_ENV]
+    actual = len(json.dumps(state))
+    assert 0.9 * actual < estimate < 1.5 * actual   # close, rather on the heavy side
+
+
+def _html_leaves(widget):
+    import ipywidgets as widgets
+
+    out = [widget] if isinstance(widget, widgets.HTML) else []
+    for child in getattr(widget, "children", ()):
+        out.extend(_html_leaves(child))
+    return out
+
+
+# -- exercise checkers -------------------------------------------------------------------------------
+from helpers.exercises import mlp as ex  # noqa: E402
+
+
+@pytest.mark.parametrize("right", [
+    lambda z: np.maximum(z, 0),
+    lambda z: np.maximum(z, 0.0).astype(np.float32),
+    lambda z: z * (z > 0),
+    lambda z: np.where(z > 0, z, 0.0),
+    lambda z: torch.relu(torch.as_tensor(z, dtype=torch.float64)),
+    lambda z: torch.as_tensor(z, dtype=torch.float64).requires_grad_(True).clamp(min=0),
+])
+def test_check_relu_accepts_right_answers(right):
+    assert ex.check_relu(right, strict=True)
+
+
+def _relu_in_place(z):
+    z[z < 0] = 0
+    return z
+
+
+@pytest.mark.parametrize("wrong", [
+    np.abs,                                          # absolute value
+    lambda z: np.where(z > 0, z, 0.01 * z),          # Leaky ReLU
+    lambda z: np.clip(z, 0, 1),                      # clipped at 1
+    lambda z: np.max(z, 0),                          # max along an axis, not element-wise
+    lambda z: 1 / (1 + np.exp(-z)),                  # sigmoid
+    lambda z: (z > 0).astype(float),                 # the derivative
+    _relu_in_place,                                  # changes its input
+    lambda z: None,                                  # forgot return
+])
+def test_check_relu_rejects_near_misses(wrong):
+    assert not ex.check_relu(wrong)
+
+
+@pytest.mark.parametrize("right", [
+    lambda z: (np.asarray(z) > 0).astype(float),
+    lambda z: np.asarray(z) > 0,                     # a mask counts as 0 / 1
+    lambda z: np.heaviside(z, 0.0),
+    lambda z: (torch.as_tensor(z) > 0).double(),
+    lambda z: np.where(np.asarray(z) > 0, 1.0, 0.0).astype(np.float32),
+])
+def test_check_relu_grad_accepts_right_answers(right):
+    assert ex.check_relu_grad(right, strict=True)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda z: (np.asarray(z) >= 0).astype(float),    # 1 at z = 0
+    lambda z: np.heaviside(z, 0.5),                  # 1/2 at z = 0
+    lambda z: np.maximum(z, 0),                      # ReLU itself
+    np.sign,
+    lambda z: np.ones_like(z, dtype=float),
+])
+def test_check_relu_grad_rejects_near_misses(wrong):
+    assert not ex.check_relu_grad(wrong)
+
+
+def _forward_torch(X, W1, b1, W2, b2):
+    t = [torch.as_tensor(a, dtype=torch.float32) for a in (X, W1, b1, W2, b2)]
+    return torch.relu(t[0] @ t[1] + t[2]) @ t[3] + t[4]
+
+
+@pytest.mark.parametrize("right", [
+    lambda X, W1, b1, W2, b2: np.maximum(X @ W1 + b1, 0) @ W2 + b2,
+    _forward_torch,
+    lambda X, W1, b1, W2, b2: mlp.mlp_forward(X, [W1, W2], [b1, b2]),
+])
+def test_check_mlp_forward_accepts_right_answers(right):
+    assert ex.check_mlp_forward(right, strict=True)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda X, W1, b1, W2, b2: (X @ W1 + b1) @ W2 + b2,                              # no activation
+    lambda X, W1, b1, W2, b2: np.maximum(np.maximum(X @ W1 + b1, 0) @ W2 + b2, 0),  # ReLU on O too
+    lambda X, W1, b1, W2, b2: np.maximum(X @ W1.T + b1, 0) @ W2.T + b2,             # transposed weights
+    lambda X, W1, b1, W2, b2: np.maximum(X @ W1, 0) @ W2 + b2,                      # no b1
+    lambda X, W1, b1, W2, b2: np.maximum(X @ W1 + b1, 0) @ W2,                      # no b2
+    lambda X, W1, b1, W2, b2: np.tanh(X @ W1 + b1) @ W2 + b2,                       # another activation
+    lambda X, W1, b1, W2, b2: np.maximum(X @ W1 + b1, 0) @ (W2 + b2),               # bias in the wrong place
+])
+def test_check_mlp_forward_rejects_near_misses(wrong):
+    assert not ex.check_mlp_forward(wrong)
+
+
+@pytest.mark.parametrize("right", [
+    lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2 + b2),
+    lambda W1, b1, W2, b2: [torch.tensor(W1) @ torch.tensor(W2), torch.tensor(b1) @ torch.tensor(W2) + torch.tensor(b2)],
+    lambda W1, b1, W2, b2: tuple(t.numpy() for t in mlp.collapse_linear([W1, W2], [b1, b2])),
+])
+def test_check_collapse_accepts_right_answers(right):
+    assert ex.check_collapse(right, strict=True)
+
+
+@pytest.mark.parametrize("wrong", [
+    lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),            # b1 not carried through W2
+    lambda W1, b1, W2, b2: (W1 @ W2, b2),                 # b1 forgotten
+    lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),   # the transpose
+    lambda W1, b1, W2, b2: (W1 * W2.sum(), b1 @ W2 + b2) if W1.shape == W2.shape else (W2 @ W1, b2),
+    lambda W1, b1, W2, b2: W1 @ W2,                       # only W
+])
+def test_check_collapse_rejects_near_misses(wrong):
+    assert not ex.check_collapse(wrong)
+
+
+@pytest.mark.parametrize("checker", [ex.check_relu, ex.check_relu_grad, ex.check_mlp_forward, ex.check_collapse])
+def test_checkers_report_a_stub_and_raise_when_strict(checker):
+    def stub(*args):
+        raise NotImplementedError
+
+    assert "还没有实现" in checker(stub).message
+    with pytest.raises(AssertionError):
+        checker(stub, strict=True)
