@@ -316,6 +316,7 @@ class MLPBatchResult:
     diverged_at: np.ndarray  # (M,) first epoch whose training diverged, -1 if none did
     snapshots: tuple[int, ...]
     grid_probs: np.ndarray  # (M, len(snapshots), len(grid)) float32
+    dead_fraction: np.ndarray  # (M,) share of hidden units that output 0 on every training sample at the end
     seconds: float
 
 
@@ -500,12 +501,28 @@ def train_mlp_batch(datasets: Sequence[PlaygroundData], configs: Sequence[MLPCon
             bury(alive & ~finite, epoch)
         record(epoch)
 
+    # Dead units: after training, zero for every training sample (a ReLU unit then gets no gradient).
+    with torch.no_grad():
+        dead = torch.zeros(M)
+        H = X_train
+        for layer, (W, b, passes) in enumerate(zip(Ws[:-1], bs[:-1], skip)):
+            parts = torch.baddbmm(b, H, W).split(sizes_by_activation)
+            new = torch.cat([_TORCH_ACTIVATIONS[a](Z) if mask is None else torch.sigmoid(Z) * mask
+                             for (a, _, _), Z, mask in zip(slices, parts, sig_mask)])
+            real = (torch.arange(width)[None, :] < hidden[:, None]) & torch.tensor(
+                [layer < d for d in own_depth])[:, None]
+            dead += ((new == 0).all(dim=1) & real).sum(dim=1)
+            H = new if passes is None else torch.where(passes, H, new)
+        dead_fraction = (dead / (hidden * torch.tensor(own_depth))).numpy()
+    dead_fraction[diverged_at >= 0] = np.nan
+
     back = np.argsort(order)  # rows back in the order of ``configs``
     return MLPBatchResult(
         configs=list(configs), depth=depth,
         train_loss=records["train_loss"][back], test_loss=records["test_loss"][back],
         train_acc=records["train_acc"][back], test_acc=records["test_acc"][back],
         diverged_at=diverged_at[back], snapshots=snapshots, grid_probs=grid_probs[back],
+        dead_fraction=dead_fraction[back],
         seconds=time.perf_counter() - start,
     )
 
@@ -520,6 +537,7 @@ class PlaygroundRun(NamedTuple):
     test_acc: np.ndarray
     diverged_at: int  # -1 if it never diverged
     grid_probs: np.ndarray  # (len(snapshots), len(grid)); NaN where it had diverged
+    dead_fraction: float = float("nan")  # share of hidden units that output 0 on every training sample at the end
 
 
 class PlaygroundRuns:
@@ -578,7 +596,8 @@ class PlaygroundRuns:
         self.seconds += result.seconds
         for m, key in enumerate(keys):
             self.runs[key] = PlaygroundRun(result.train_loss[m], result.test_loss[m], result.train_acc[m],
-                                           result.test_acc[m], int(result.diverged_at[m]), result.grid_probs[m])
+                                           result.test_acc[m], int(result.diverged_at[m]), result.grid_probs[m],
+                                           float(result.dead_fraction[m]))
 
     def get(self, kind: str, hidden: int, depth: int, activation: str, lr: float) -> PlaygroundRun:
         """The run of one combination (trained now if it has not been yet)."""

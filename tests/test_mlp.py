@@ -175,11 +175,19 @@ def test_batched_training_learns_and_records_snapshots():
     assert p[0] > 0.9 and p[1] < 0.1   # the disc in the middle is class 1, the corner class 0
 
 
+def test_dead_relu_units_are_counted():
+    datasets = [mlp.playground_data("circles")]
+    configs = [mlp.MLPConfig(0, 4, "relu", 10.0), mlp.MLPConfig(0, 4, "relu", 1.0), mlp.MLPConfig(0, 4, "tanh", 1.0)]
+    result = mlp.train_mlp_batch(datasets, configs, depth=1, epochs=20)
+    assert result.dead_fraction[0] == 1.0            # one step too large: every unit outputs 0 for every sample
+    assert result.dead_fraction[1] < 1.0 and result.dead_fraction[2] == 0.0
+
+
 def test_a_diverging_model_is_frozen_and_does_not_harm_the_others():
     datasets = [mlp.playground_data("xor")]
     configs = [mlp.MLPConfig(0, 16, "none", 10.0), mlp.MLPConfig(0, 16, "relu", 1.0)]
     result = mlp.train_mlp_batch(datasets, configs, depth=2, epochs=20)
-    assert result.diverged_at[0] >= 1 and np.isnan(result.train_loss[0, -1])
+    assert result.diverged_at[0] >= 1 and np.isnan(result.train_loss[0, -1]) and np.isnan(result.dead_fraction[0])
     assert result.diverged_at[1] == -1 and result.train_acc[1, -1] > 0.95
     alone = mlp.train_mlp_batch(datasets, configs[1:], depth=2, epochs=20)
     np.testing.assert_allclose(result.train_loss[1], alone.train_loss[0], rtol=1e-5)
@@ -349,7 +357,8 @@ def test_playground_status_covers_every_case():
     assert "不降反升" in figs.playground_status(run([0.7, 2.0, 3.0], [0.5, 0.5, 0.5]), 2, "relu")[0]
     assert "直线" in figs.playground_status(run([0.7, 0.6, 0.6], [0.5, 0.6, 0.6]), 2, "none")[0]
     assert "学会了" in figs.playground_status(run([0.7, 0.1, 0.01], [0.5, 0.9, 1.0]), 2, "tanh")[0]
-    assert "几乎没学到" in figs.playground_status(run([0.7, 0.69, 0.68], [0.5, 0.5, 0.52]), 2, "relu")[0]
+    assert "瞎猜" in figs.playground_status(run([0.7, 0.69, 0.68], [0.5, 0.5, 0.52]), 2, "relu")[0]
+    assert "没降" in figs.playground_status(run([0.7, 0.69, 0.68], [0.8, 0.8, 0.82]), 2, "relu")[0]
     assert "一部分" in figs.playground_status(run([0.7, 0.5, 0.4], [0.5, 0.7, 0.8]), 2, "relu")[0]
 
 

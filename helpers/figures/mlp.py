@@ -252,8 +252,10 @@ def playground_status(run: PlaygroundRun, epoch: int, activation: str) -> tuple[
         return "没有激活函数：边界只能是直线", ORANGE
     if acc >= 0.97:
         return "学会了：训练集几乎全对", GREEN
+    if acc < 0.6:
+        return "几乎没学到：和瞎猜差不多", ORANGE
     if loss > 0.9 * start:
-        return "几乎没学到：η 太小或轮数太少", ORANGE
+        return "几乎没学到：损失几乎没降", ORANGE
     return "学到了一部分，还有不少分错", ORANGE
 
 
