@@ -362,6 +362,9 @@ def train_mlp_batch(datasets: Sequence[PlaygroundData], configs: Sequence[MLPCon
     so a model trains exactly as it would alone (tests/test_mlp.py checks it against
     ``nn.Sequential``). A model whose loss stops being finite (or exceeds ``DIVERGED_LOSS``)
     has diverged: it is frozen and its later records are NaN.
+
+    It runs on the CPU: the models are so small that launching GPU kernels would cost more
+    than the arithmetic (the chapter's own code uses ``default_device()``).
     """
     import time
 
