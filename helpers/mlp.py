@@ -552,7 +552,7 @@ class PlaygroundRuns:
     frame, as fast as possible). Either way a model's result is the same.
     """
 
-    def __init__(self, kinds: Sequence[str] = KINDS_2D, hidden: Sequence[int] = (2, 4, 16),
+    def __init__(self, kinds: Sequence[str] = KINDS_2D, hidden: Sequence[int] = (2, 16),
                  depths: Sequence[int] = (1, 2), activations: Sequence[str] = ACTIVATIONS,
                  learning_rates: Sequence[float] = (0.01, 0.1, 1.0, 10.0), epochs: int = 200,
                  snapshots: Sequence[int] = (0, 20, 200), grid_size: int = 40, batch_size: int = 20,

@@ -385,7 +385,9 @@ def test_playground_live_widget_moves_and_the_page_estimate_is_on_the_heavy_side
     try:
         fig._widget = None   # noqa: SLF001 - the same figure, built for the static page
         static = fig.widget()
-        state = embed_data(views=[static], state=dependency_state([static]))["manager_state"]
+        # The book stores every attribute of every widget, also those at their defaults.
+        state = embed_data(views=[static], drop_defaults=False,
+                           state=dependency_state([static], drop_defaults=False))["manager_state"]
     finally:
         del os.environ[STATIC_ENV]
     actual = len(json.dumps(state))

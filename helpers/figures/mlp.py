@@ -386,8 +386,9 @@ def playground_explorer(runs: PlaygroundRuns | None = None, default: dict[str, A
 
 # -- the page's weight -----------------------------------------------------------------------------------
 #: Bytes of one widget model in the page besides its value (an HTML or Image leaf), of one Stack
-#: with its jslink, and of the controls and boxes around them (measured with ipywidgets' embed_data).
-LEAF_OVERHEAD, STACK_OVERHEAD, FIXED_OVERHEAD = 120, 690, 8000
+#: with its jslink, and of the controls and boxes around them: measured in the built page, whose
+#: widget state keeps every attribute (also those at their default values).
+LEAF_OVERHEAD, STACK_OVERHEAD, FIXED_OVERHEAD = 603, 1212, 40000
 
 
 def estimate_static_bytes(fig: InteractiveFigure) -> int:
