@@ -9,6 +9,7 @@
     relu           max(0, x)
     window         one window of a convolution: the patch, the products and their sum
     shift2d        an image moved by whole pixels, zeros coming in (translation equivariance)
+    first_digits   the first image of some digits in scikit-learn's data set, raw pixels 0..16
 
 The chapter builds conv2d and max pooling from scratch in the notebook; the versions
 here add input checks (bilingual errors) and are what the interactive figures, the
@@ -17,6 +18,7 @@ exercise checkers and the tests use. Everything is NumPy, float64.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -227,4 +229,23 @@ def shift2d(X: Any, down: Any = 0, right: Any = 0) -> np.ndarray:
     rows_to, rows_from = slice(max(down, 0), h + min(down, 0)), slice(max(-down, 0), h + min(-down, 0))
     cols_to, cols_from = slice(max(right, 0), w + min(right, 0)), slice(max(-right, 0), w + min(-right, 0))
     out[..., rows_to, cols_to] = X[..., rows_from, cols_from]
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return digits.images, digits.target
+
+
+def first_digits(labels: Any = (0, 3, 7)) -> dict[int, np.ndarray]:
+    """Chapter 6: the first 8x8 image of each digit in ``labels`` (scikit-learn's order), pixels 0..16 (0 black)."""
+    images, targets = _digits()
+    out = {}
+    for label in labels:
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= label <= 9:
+            raise ValueError(f"数字必须是 0 到 9 的整数 (a digit must be an integer from 0 to 9), got {label!r}")
+        out[int(label)] = images[int(np.flatnonzero(targets == label)[0])].astype(np.float64)
     return out
