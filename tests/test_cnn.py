@@ -250,6 +250,8 @@ def test_kernel_explorer_frames_show_the_chapters_numbers_and_stay_small():
     assert "6×6" in padded and padded.count("<td") == 36
     relu = fig.frame(feature, kernel="horizontal", padding=1, use_relu=True)
     assert "ReLU" in relu and ">-" not in relu.split("</div>", 1)[1]
+    dark = fig.frame(feature, kernel="horizontal", image=1, padding=1, stride=2, use_relu=True)
+    assert "全是 0" in dark and "全是 0" not in relu                # the frame says why it is empty
     strided = fig.frame(feature, padding=1, stride=2)
     assert "⌊(6 + 2×1 − 3) / 2⌋ + 1 = 3" in strided
     assert "关" in fig.frame(pooled) and "6×6 → 3×3" in fig.frame(pooled, padding=1, pool=True)

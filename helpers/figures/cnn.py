@@ -142,24 +142,26 @@ def draw_cnn_pipeline(image: Any, kernels: Sequence[Any], kernel_names: Sequence
         raise ValueError(f"flat 应有 {sum(p.size for p in pooled)} 个数 (flat should hold every pooled value), "
                          f"got {flat.size}")
     c = len(kernels)
-    fig = plt.figure(figsize=(12.6, 2.6 * c + 0.4))
-    grid = fig.add_gridspec(c, 6, width_ratios=[1.25, 1, 1, 0.62, 0.32, 1.5])
-    _draw_grid(fig.add_subplot(grid[:, 0]), pad2d(image, padding), "image", "① 输入（填充后）", padding=padding,
-               font_size=8)
+    # Rows: one per kernel (input spanning them), then the flat vector, then the probabilities.
+    fig = plt.figure(figsize=(8.4, 2.4 * c + 3.4))
+    grid = fig.add_gridspec(c + 2, 4, width_ratios=[1.3, 1, 1, 0.55], height_ratios=[1] * c + [0.32, 1.1])
+    _draw_grid(fig.add_subplot(grid[:c, 0]), pad2d(image, padding), "image", "① 输入（填充后）", padding=padding,
+               font_size=9)
     for i in range(c):
-        _draw_grid(fig.add_subplot(grid[i, 1]), maps[i], "signed", f"② 卷积：{kernel_names[i]}", font_size=8)
-        _draw_grid(fig.add_subplot(grid[i, 2]), rectified[i], "signed", "③ ReLU", font_size=8)
-        _draw_grid(fig.add_subplot(grid[i, 3]), pooled[i], "signed", "④ 最大池化", font_size=8)
-    ax_flat = fig.add_subplot(grid[:, 4])
-    _draw_grid(ax_flat, flat[:, None], "signed", f"⑤ 展平\n{flat.size} 个数", font_size=8)
-    ax_p = fig.add_subplot(grid[:, 5])
-    ax_p.barh(np.arange(probabilities.size), probabilities, color=PALETTE[0])
-    ax_p.set_yticks(np.arange(probabilities.size), [str(d) for d in range(probabilities.size)])
-    ax_p.invert_yaxis()
-    ax_p.set_xlim(0, max(0.3, 1.15 * float(probabilities.max())))
-    ax_p.set_xlabel("概率")
-    ax_p.set_title("⑥ 全连接层 + softmax", fontsize=11)
-    ax_p.grid(axis="y", visible=False)
+        _draw_grid(fig.add_subplot(grid[i, 1]), maps[i], "signed", f"② 卷积：{kernel_names[i]}", font_size=9)
+        _draw_grid(fig.add_subplot(grid[i, 2]), rectified[i], "signed", "③ ReLU", font_size=9)
+        _draw_grid(fig.add_subplot(grid[i, 3]), pooled[i], "signed", "④ 最大池化", font_size=9)
+    _draw_grid(fig.add_subplot(grid[c, :]), flat[None, :], "signed", f"⑤ 展平：{flat.size} 个数排成一行",
+               font_size=9)
+    ax_p = fig.add_subplot(grid[c + 1, :])
+    digits = np.arange(probabilities.size)
+    ax_p.bar(digits, probabilities, color=PALETTE[0])
+    ax_p.set_xticks(digits, [str(d) for d in digits])
+    ax_p.set_ylim(0, max(0.3, 1.15 * float(probabilities.max())))
+    ax_p.set_xlabel("数字")
+    ax_p.set_ylabel("概率")
+    ax_p.set_title("⑥ 全连接层 + softmax：属于每个数字的概率", fontsize=11)
+    ax_p.grid(axis="x", visible=False)
     return fig
 
 
@@ -332,6 +334,8 @@ def kernel_explorer(kernel_names: Sequence[str] = tuple(KERNELS), paddings: Sequ
                 f"边长 {_size_formula(x.shape[0], 3, padding, stride)}")
         if not use_relu and (y < 0).any():
             text += "<br><span style='color:#555'>蓝色是负数：打开 ReLU 把它们变成 0</span>"
+        if use_relu and not (y > 0).any():
+            text += "<br><span style='color:#555'>全是 0：这个卷积核在这张图上没有一处正的响应</span>"
         return _caption(text) + grid_html(y)
 
     def pooled_panel(kernel: str, image: int, padding: int, stride: int, use_relu: bool, pool: bool) -> str:
