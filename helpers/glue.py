@@ -20,6 +20,10 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     """Store how ``variable`` displays under ``name`` (all chapters); shown too unless ``display=False``."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"glue 的名字必须是非空字符串 (a glue name must be a non-empty string), got {name!r}")
+    if hasattr(variable, "item") and getattr(variable, "ndim", None) == 0:
+        # A NumPy or torch scalar displays as "np.float64(1.23)", which {glue:text}`x:.3f`
+        # cannot format: paste the Python number it holds.
+        variable = variable.item()
     mimebundle, metadata = format_display_data(variable)
     mime_prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)

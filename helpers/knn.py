@@ -4,13 +4,16 @@ This is the KNN that chapter 2 builds step by step, collected in one place with
 input checks, so that the chapter's interactive figures and exercise checkers
 use exactly the algorithm the chapter teaches:
 
-* distances: Euclidean sqrt(sum (a - b)^2) or Manhattan sum |a - b|, computed exactly;
+* notation (the book's): n training samples with d features, X_train of shape (n, d);
+  m query points, X_query of shape (m, d); q classes; K neighbours;
+* distances: Euclidean sqrt(sum_j (a_j - b_j)^2) or Manhattan sum_j |a_j - b_j|, j = 1..d,
+  computed exactly;
 * neighbours: the K smallest distances, ties between equal distances broken by
   the order of the training samples (a stable sort), so results never depend on
   how a library breaks ties;
 * classification: majority vote, a tie between classes goes to the smallest
   class label (the rule scikit-learn uses too);
-* regression: the mean of the K neighbours' targets.
+* regression: the mean of the K neighbours' labels (real numbers).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def _matrices(X_train: Any, X_query: Any) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def pairwise_distances(X_query: Any, X_train: Any, metric: str = "euclidean") -> torch.Tensor:
-    """Distances between every query row and every training row, shape (n_query, n_train)."""
+    """Distances between every query row (m of them) and every training row (n), shape (m, n)."""
     check_choice(metric, "metric", METRICS)
     train, query = _matrices(X_train, X_query)
     if metric == "euclidean":
@@ -54,7 +57,7 @@ def pairwise_distances(X_query: Any, X_train: Any, metric: str = "euclidean") ->
 
 def nearest_neighbors(X_train: Any, X_query: Any, k: int,
                       metric: str = "euclidean") -> tuple[torch.Tensor, torch.Tensor]:
-    """Distances and indices of the k nearest training samples of each query, nearest first."""
+    """Distances and indices of the k nearest training samples of each query, nearest first: (m, k) each."""
     distances = pairwise_distances(X_query, X_train, metric)
     k = check_k(k, distances.shape[1])
     # A stable sort keeps equal distances in training order: a deterministic tie-break.
@@ -63,14 +66,14 @@ def nearest_neighbors(X_train: Any, X_query: Any, k: int,
 
 
 def majority_vote(neighbor_labels: Any) -> np.ndarray:
-    """Most common label in each row; a tie goes to the smallest label."""
+    """Most common label in each row of an (m, K) array (or one row of K); a tie goes to the smallest label."""
     labels = to_numpy(neighbor_labels)
     if labels.ndim == 1:
         labels = labels[None, :]
     if labels.ndim != 2 or labels.shape[1] == 0:
         raise ValueError(
-            f"neighbor_labels 必须是 (样本数, K) 的非空数组 (neighbor_labels must be a non-empty "
-            f"(samples, K) array), got shape {labels.shape}"
+            f"neighbor_labels 必须是 (查询点数, K) 的非空数组 (neighbor_labels must be a non-empty "
+            f"(queries, K) array), got shape {labels.shape}"
         )
     labels = as_class_labels(labels.ravel(), "neighbor_labels").reshape(labels.shape)
     # Count the classes present, not 0..max label: a label of 10**6 must not cost 10**6 counters.
@@ -83,7 +86,7 @@ def majority_vote(neighbor_labels: Any) -> np.ndarray:
 
 def knn_predict(X_train: Any, y_train: Any, X_query: Any, k: int,
                 metric: str = "euclidean") -> np.ndarray:
-    """Chapter 2: predicted class of each query row by a majority vote of its k neighbours."""
+    """Chapter 2: predicted class of each query row by a majority vote of its k neighbours, shape (m,)."""
     train = as_float_matrix(X_train, "X_train")
     labels = as_class_labels(y_train, "y_train", length=train.shape[0])
     _, index = nearest_neighbors(train, X_query, k, metric)
@@ -92,7 +95,7 @@ def knn_predict(X_train: Any, y_train: Any, X_query: Any, k: int,
 
 def knn_regress(X_train: Any, y_train: Any, X_query: Any, k: int,
                 metric: str = "euclidean") -> np.ndarray:
-    """Chapter 2: prediction of each query row as the mean target of its k neighbours."""
+    """Chapter 2: prediction of each query row as the mean label of its k neighbours, shape (m,)."""
     train = as_float_matrix(X_train, "X_train")
     targets = torch.as_tensor(as_vector(y_train, "y_train", length=train.shape[0]).astype(np.float64))
     _, index = nearest_neighbors(train, X_query, k, metric)
@@ -100,7 +103,7 @@ def knn_regress(X_train: Any, y_train: Any, X_query: Any, k: int,
 
 
 def vote_counts(neighbor_labels: Any, n_classes: int) -> np.ndarray:
-    """How many of the neighbours belong to each class, shape (n_classes,) or (n, n_classes)."""
+    """How many of the neighbours belong to each of the q = n_classes classes, shape (q,) or (m, q)."""
     n_classes = check_positive_int(n_classes, "n_classes")
     labels = to_numpy(neighbor_labels)
     if labels.ndim not in (1, 2) or labels.size == 0:

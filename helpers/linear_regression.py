@@ -7,6 +7,9 @@ checkers and the tests reuse:
 * ``make_house_areas`` / ``make_house_prices``: generated house-price data;
 * ``add_bias_column``, ``least_squares``, ``half_mse``, ``loss_grid``: the
   model, its loss and its analytic solution;
+* ``curvature_eigenvalues``: the eigenvalues of the loss's Hessian
+  [X, 1]ᵀ[X, 1] / n (second moments, not covariances), whose ratio
+  λ_max / λ_min says how slowly gradient descent converges;
 * ``max_stable_lr``: the largest rate at which full-batch gradient descent
   still converges, 2 / λ_max;
 * ``sgd_training_runs``: minibatch SGD for several learning rates at once,
@@ -119,11 +122,20 @@ def loss_grid(x: Any, y: Any, ws: Sequence[float], bs: Sequence[float]) -> np.nd
     return 0.5 * np.mean(residual**2, axis=2)
 
 
-def max_stable_lr(X: Any) -> float:
-    """Chapter 3: 2 / λ_max of the loss's Hessian [X, 1]ᵀ[X, 1] / n; full-batch GD diverges above it."""
+def curvature_eigenvalues(X: Any) -> np.ndarray:
+    """Chapter 3: eigenvalues (ascending) of the Hessian [X, 1]ᵀ[X, 1] / n of ½·MSE.
+
+    Its entries are the second moments (1/n) Σ x_j x_k of the features and the constant
+    column, not their covariances: a feature's mean μ_j enters as μ_j² + σ_j².
+    """
     Xb = add_bias_column(X)
     hessian = Xb.T @ Xb / len(Xb)
-    return float(2.0 / np.linalg.eigvalsh(hessian)[-1])
+    return np.linalg.eigvalsh(hessian)
+
+
+def max_stable_lr(X: Any) -> float:
+    """Chapter 3: 2 / λ_max of the loss's Hessian [X, 1]ᵀ[X, 1] / n; full-batch GD diverges above it."""
+    return float(2.0 / curvature_eigenvalues(X)[-1])
 
 
 @dataclass

@@ -59,7 +59,7 @@ def softmax(logits: Any, temperature: float = 1.0) -> np.ndarray:
 
 
 def cross_entropy(logits: Any, labels: Any) -> float:
-    """Chapter 4: mean cross-entropy -log softmax(o)[y] of a batch of logits (n x k) and labels (n,)."""
+    """Chapter 4: mean cross-entropy -log softmax(o)[y] of a batch of logits (n x q) and labels (n,)."""
     o = _as_logits(logits)
     if o.ndim == 1:
         o = o[None, :]

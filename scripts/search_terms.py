@@ -57,7 +57,8 @@ def book_text() -> str:
 def terms() -> list[str]:
     """The hand list, then the first-use terms it lacks; jieba cannot match a term with a space."""
     found = [t.strip() for t in FIRST_USE.findall(book_text())]
-    candidates = list(dict.fromkeys(HAND_LIST + [t for t in found if " " not in t]))
+    # A one-character term (熵, 簇, 轮) is a single character to the search already.
+    candidates = list(dict.fromkeys(HAND_LIST + [t for t in found if " " not in t and len(t) > 1]))
     return [t for t in candidates
             if not any(len(other) >= 4 and other != t and other in t for other in candidates)]
 

@@ -42,3 +42,12 @@ def test_sci_writes_numbers_as_the_prose_does(value, digits, text):
 ])
 def test_sci_refuses_what_is_not_a_finite_number(value, digits, raises_bilingual):
     raises_bilingual(sci, value, digits)
+
+
+@pytest.mark.parametrize("value", [np.float64(1.239), np.int64(3), torch.tensor(0.5), np.array(2.5)])
+def test_numpy_and_torch_scalars_are_glued_as_python_numbers(value):
+    with mock.patch.object(reference, "ipy_display") as ref_display, \
+            mock.patch.object(fast, "ipy_display") as our_display:
+        reference.glue("name", value.item(), False)
+        fast.glue("name", value, False)
+    assert our_display.call_args == ref_display.call_args

@@ -1,5 +1,6 @@
 """Chapter 2: helpers.knn, its figures and its exercise checkers."""
 
+import re
 from collections import Counter
 
 import matplotlib.pyplot as plt
@@ -119,6 +120,45 @@ def test_regression_accepts_every_usual_type(convert):
     X, y, paw = wolf_pack_data()
     assert knn_regress(convert(X), convert(y * 2.0), convert(paw[None, :]), 3).tolist() == pytest.approx([2 / 3])
 
+
+
+@pytest.mark.parametrize("fn, args, fragment", [
+    (majority_vote, ([],), r"\(查询点数, K\) 的非空数组"),
+    (majority_vote, (np.zeros((2, 2, 2), dtype=int),), r"\(queries, K\) array"),
+    (majority_vote, ([[0, -1]],), "非负整数"),
+    (vote_counts, ([], 3), "非空的一维或二维数组"),
+    (vote_counts, ([0, 3], 3), "0 到 2"),
+    (vote_counts, ([0, 1], 0), "n_classes"),
+])
+def test_vote_helpers_reject_bad_input(fn, args, fragment, raises_bilingual):
+    assert re.search(fragment, raises_bilingual(fn, *args))
+
+
+def test_duplicate_points_with_different_labels_make_k1_training_accuracy_below_one(iris):
+    # Chapter 2, section 2.10: the sepal features repeat, some across species; the first copy wins.
+    X, y = iris.data[:, :2], iris.target
+    same_place = (X[:, None, :] == X[None, :, :]).all(axis=-1)
+    clash = (same_place & (y[:, None] != y[None, :])).any(axis=1)
+    pred = knn_predict(X, y, X, 1)
+    assert clash.sum() > 0 and (pred == y).mean() < 1
+    assert np.array_equal(pred[~clash], y[~clash])           # every other point is its own neighbour
+    first = same_place.argmax(axis=1)                        # the first training sample at the same place
+    assert np.array_equal(pred, y[first])
+
+
+def test_vote_ties_agree_with_scikit_learn_where_no_distance_tie(wine_scaled):
+    # Chapter 2's summary: vote ties go to the smallest label, as in scikit-learn.
+    X_train, y_train, X_test, _ = wine_scaled
+    dist, index = nearest_neighbors(X_train, X_test, 16)
+    dist, labels = dist.numpy(), y_train[index.numpy()]
+    ties = 0
+    for k in (2, 4, 6):
+        assert not np.any(dist[:, k - 1] == dist[:, k])
+        counts = vote_counts(labels[:, :k], 3)
+        ties += int(((counts == counts.max(axis=1, keepdims=True)).sum(axis=1) > 1).sum())
+        expected = KNeighborsClassifier(n_neighbors=k).fit(X_train, y_train).predict(X_test)
+        np.testing.assert_array_equal(knn_predict(X_train, y_train, X_test, k), expected)
+    assert ties > 0
 
 # ---- exercise checkers: accept a right answer, reject the typical wrong ones ----
 

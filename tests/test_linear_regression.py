@@ -13,8 +13,9 @@ from helpers.exercises.linear_regression import (check_least_squares, check_sgd,
 from helpers.figures.linear_regression import (draw_single_neuron,
                                                learning_rate_explorer, manual_fit_explorer)
 from helpers.linear_regression import (AREA_PRICE_RULE, HOUSE_PRICE_RULE, add_bias_column,
-                                       half_mse, least_squares, loss_grid, make_house_areas,
-                                       make_house_prices, max_stable_lr, sgd_training_runs)
+                                       curvature_eigenvalues, half_mse, least_squares,
+                                       loss_grid, make_house_areas, make_house_prices,
+                                       max_stable_lr, sgd_training_runs)
 
 pytestmark = pytest.mark.usefixtures("book_style")
 
@@ -117,6 +118,34 @@ def test_half_mse_accepts_every_usual_type(w, b):
 
 
 # -- gradient descent ----------------------------------------------------------------------------
+def test_curvature_eigenvalues_are_those_of_the_second_moment_matrix(rng):
+    X = rng.normal(size=(50, 2)) * [3.0, 0.5] + [10.0, -2.0]
+    Xb = np.column_stack([X, np.ones(50)])
+    expected = np.linalg.eigvalsh(Xb.T @ Xb / 50)
+    np.testing.assert_allclose(curvature_eigenvalues(X), expected)
+    assert max_stable_lr(X) == pytest.approx(2 / expected[-1])
+    # the trace is Σ (μ_j² + σ_j²) + 1: a feature's mean counts, not only its spread
+    trace = np.sum(X.mean(axis=0) ** 2 + X.var(axis=0)) + 1
+    assert curvature_eigenvalues(X).sum() == pytest.approx(trace)
+    # standardised, uncorrelated features: every eigenvalue is 1
+    Z = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    np.testing.assert_allclose(curvature_eigenvalues(Z), [1, 1, 1])
+    # a constant shift of a centred feature raises λ_max and lowers λ_min
+    x = rng.normal(size=200)
+    x = (x - x.mean()) / x.std()
+    centred, shifted = curvature_eigenvalues(x), curvature_eigenvalues(x + 10)
+    assert shifted[-1] > 100 > centred[-1] and shifted[0] < 0.01 < centred[0]
+
+
+@pytest.mark.parametrize("X, fragment", [
+    (np.ones((0, 2)), "不能为空"), (np.array([[1.0, np.nan]]), "NaN 或无穷大"),
+    (np.ones((2, 2, 2)), "二维数组"), (np.array(["a", "b"]), "X 必须是数值数组"),
+])
+def test_curvature_helpers_reject_bad_input(X, fragment, raises_bilingual):
+    assert re.search(fragment, raises_bilingual(lambda: curvature_eigenvalues(X)))
+    assert re.search(fragment, raises_bilingual(lambda: max_stable_lr(X)))
+
+
 def test_full_batch_gd_converges_just_below_the_limit_and_diverges_just_above():
     x, y = make_house_areas()
     limit = max_stable_lr(x)

@@ -108,13 +108,25 @@ def test_static_figures_return_figures(rng):
     assert isinstance(figs.draw_toy_images(X, [0, 1, 2, 1]), Figure)
     assert isinstance(figs.draw_network(), Figure)
     assert isinstance(figs.draw_neg_log_curve(), Figure)
-    assert isinstance(figs.draw_weight_templates(rng.normal(size=(10, 64))), Figure)
+    assert isinstance(figs.draw_weight_templates(rng.normal(size=(64, 10))), Figure)
+
+
+def test_weight_templates_show_the_columns_of_W():
+    # W is d x q (book/conventions.md): column k holds class k's weights, one row per pixel.
+    W = np.zeros((64, 10))
+    W[:, 3] = np.arange(64)
+    fig = figs.draw_weight_templates(W)
+    images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert len(images) == 10
+    np.testing.assert_array_equal(images[3], np.arange(64).reshape(8, 8))
+    assert not np.any(images[2])
 
 
 @pytest.mark.parametrize("call", [
     lambda: figs.draw_toy_images(np.zeros((2, 3)), [0, 1]),
     lambda: figs.draw_toy_images(np.zeros((2, 4)), [0]),
-    lambda: figs.draw_weight_templates(np.zeros((10, 63))),
+    lambda: figs.draw_weight_templates(np.zeros((63, 10))),
+    lambda: figs.draw_weight_templates(np.zeros((10, 64))),   # Wᵀ (nn.Linear's weight), not W
     lambda: figs.softmax_explorer(temperatures=(1.0, 0.0)),
     lambda: figs.softmax_explorer(logit_values=(1,)),
     lambda: figs.softmax_explorer(class_names=("a", "b")),
@@ -123,7 +135,7 @@ def test_static_figures_return_figures(rng):
     lambda: figs.draw_neg_log_curve((0.0,)),             # -log 0 is infinite
     lambda: figs.draw_neg_log_curve((float("nan"),)),
     lambda: figs.draw_neg_log_curve((1.5,)),
-    lambda: figs.draw_weight_templates(np.full((10, 64), None)),
+    lambda: figs.draw_weight_templates(np.full((64, 10), None)),
 ])
 def test_figure_bad_input_raises_bilingual_value_error(call, raises_bilingual):
     raises_bilingual(call)

@@ -73,13 +73,13 @@ def check_majority_vote(fn: Callable, strict: bool = False) -> CheckResult:
 
 
 def _knn_reference(X: np.ndarray, y: np.ndarray, x: np.ndarray, k: int) -> float:
-    """Mean target of the k nearest training points (Euclidean; random data has no distance ties)."""
+    """Mean label of the k nearest training points (Euclidean; random data has no distance ties)."""
     nearest = np.argsort(np.sqrt(((X - x) ** 2).sum(axis=1)), kind="stable")[:k]
     return float(y[nearest].mean())
 
 
 def check_knn_regress(fn: Callable, strict: bool = False) -> CheckResult:
-    """Chapter 2 exercise: fn(X_train, y_train, x, k) returns the mean target of x's k nearest neighbours."""
+    """Chapter 2 exercise: fn(X_train (n, d), y_train (n,), x (d,), k) -> mean label of x's k nearest neighbours."""
     X_line = np.array([[0.0], [1.0], [2.0], [3.0], [10.0]])
     y_line = np.array([0.0, 10.0, 20.0, 30.0, 100.0])
     rng = np.random.default_rng(3)

@@ -20,7 +20,7 @@ from ._core import Case, CheckResult, as_number, compare, number_problem, run_ca
 
 _HUGE_HINT = (
     "logit 为 ±1000 时 np.exp 会上溢（exp(1000) = inf）或下溢成 0：先减去每一行的最大值，"
-    "对数概率用 log-sum-exp：log ŷ_j = (o_j - m) - log Σ_k exp(o_k - m)。"
+    "对数概率用 log-sum-exp：log ŷ_k = (o_k - m) - log Σ_k' exp(o_k' - m)。"
 )
 
 
@@ -82,7 +82,7 @@ def check_softmax(fn: Callable, strict: bool = False) -> CheckResult:
     cases = [
         Case("一行 logit [1, 2, 3]", args=(np.array([[1.0, 2.0, 3.0]]),),
              expected=torch.softmax(_t([[1.0, 2.0, 3.0]]), dim=1).numpy(),
-             hint="softmax(o)_j = exp(o_j) / Σ_k exp(o_k)，每一行的和是 1。"),
+             hint="softmax(o)_k = exp(o_k) / Σ_k' exp(o_k')，每一行的和是 1。"),
         Case("两行 logit：每一行单独归一化", args=(two_rows,),
              expected=torch.softmax(_t(two_rows), dim=1).numpy(),
              hint="求和要沿着类别这一维（axis=1，keepdims=True），不能把整个矩阵加在一起。"),
@@ -189,7 +189,7 @@ def check_cross_entropy_grad(fn: Callable, strict: bool = False) -> CheckResult:
     scaled, scaled_labels = _scaled_rows(12, 40, 5)
     cases = [
         Case("一个样本 [2, 1, 0.1]，真实类别 1", args=(one, np.array([1])), expected=autograd_grad(one, [1]),
-             hint="∂l/∂o = softmax(o) - y，y 是 one-hot 标签。"),
+             hint="∂l/∂o = softmax(o) - y，y 是独热标签。"),
         Case("5 个样本的平均损失", args=(batch_logits, batch_labels),
              expected=autograd_grad(batch_logits, batch_labels),
              hint="损失是批量的平均值，所以梯度要除以样本数 n：(softmax(O) - Y) / n。"),

@@ -4,7 +4,7 @@
     draw_network           4.2  softmax regression as a one-layer network
     draw_neg_log_curve     4.4  the loss -log p of the true class's probability
     softmax_explorer       4.4  interactive: logits and temperature -> probabilities and loss
-    draw_weight_templates  4.9  each class's weights as an 8x8 image
+    draw_weight_templates  4.9  each class's weights (a column of W) as an 8x8 image
 
 The chapter's digit images, training curves and confusion matrix are drawn by
 ``helpers.figures.common``, which later chapters share.
@@ -76,9 +76,9 @@ def draw_network(n_inputs: int = 4, n_outputs: int = 3,
     for yi in y_in:
         for yo in y_out:
             ax.plot([x_in, x_out], [yi, yo], color="#999999", lw=1, zorder=1)
-    # One edge is labelled: every line carries one weight w_ji (output j, input i).
+    # One edge is labelled: every line carries one weight W_jk (input j, output k; W is d x q).
     ax.plot([x_in, x_out], [y_in[0], y_out[0]], color=TOY_COLORS[0], lw=2, zorder=1)
-    ax.text(1.2, (y_in[0] + y_out[0]) / 2 + 0.12, "$w_{11}$", ha="center", va="bottom", fontsize=12,
+    ax.text(1.2, (y_in[0] + y_out[0]) / 2 + 0.12, "$W_{1,0}$", ha="center", va="bottom", fontsize=12,
             color=TOY_COLORS[0])
     for k, yi in enumerate(y_in):
         ax.add_patch(plt.Circle((x_in, yi), 0.24, color=PALETTE[5], zorder=2))
@@ -90,14 +90,15 @@ def draw_network(n_inputs: int = 4, n_outputs: int = 3,
             va="center", fontsize=12)
     for j, yo in enumerate(y_out):
         ax.add_patch(plt.Circle((x_out, yo), 0.24, color=TOY_COLORS[j % 3], alpha=0.85, zorder=2))
-        ax.text(x_out, yo, f"$o_{j + 1}$", ha="center", va="center", fontsize=13, zorder=3)
+        ax.text(x_out, yo, f"$o_{j}$", ha="center", va="center", fontsize=13, zorder=3)
         ax.annotate("", xy=(box_x - 0.02, yo), xytext=(x_out + 0.26, yo),
                     arrowprops=dict(arrowstyle="->", lw=1.2))
         ax.annotate("", xy=(x_prob - 0.05, yo), xytext=(box_x + box_w + 0.08, yo),
                     arrowprops=dict(arrowstyle="->", lw=1.2))
-        ax.text(x_prob, yo, rf"$\hat y_{j + 1}$ = P({output_names[j]})", va="center", fontsize=12)
+        ax.text(x_prob, yo, rf"$\hat y_{j}$ = P({output_names[j]})", va="center", fontsize=12)
     ax.text(x_in, -0.8, "输入层\n（4 个像素）", ha="center", va="center", fontsize=11)
-    ax.text(x_out, -0.8, "输出层（全连接）\n$o = Wx + b$", ha="center", va="center", fontsize=11)
+    ax.text(x_out, -0.8, "输出层（全连接）\n" + r"$\mathbf{o} = \mathbf{W}^\top\mathbf{x} + \mathbf{b}$",
+            ha="center", va="center", fontsize=11)
     ax.text(x_prob + 0.55, -0.8, "概率\n（和为 1）", ha="center", va="center", fontsize=11)
     return fig
 
@@ -133,11 +134,11 @@ def _explorer_base(limit: float, class_names: Sequence[str]) -> Figure:
         ax.grid(axis="x", visible=False)
     ax_o.axhline(0, color="black", lw=0.8)
     ax_o.set_ylim(-limit, limit)
-    ax_o.set_title("softmax 的输入 $o_j/T$（黑线：$o_j$）")
+    ax_o.set_title("softmax 的输入 $o_k/T$（黑线：$o_k$）")
     ax_p.set_ylim(0, 1.4)
     ax_p.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
     ax_p.axhline(1.0, color="#BBBBBB", lw=0.8)
-    ax_p.set_title(r"概率 $\hat y_j$；最上一行：$-\log\hat y_j$")
+    ax_p.set_title(r"概率 $\hat y_k$；最上一行：$-\log\hat y_k$")
     return fig
 
 
@@ -152,7 +153,7 @@ def softmax_explorer(logit_values: Sequence[int] = (-2, -1, 0, 1, 2),
     """Chapter 4: three logits and a temperature -> softmax probabilities; the loss of a chosen true class.
 
     Layers are split by what they depend on, to keep the page small: the left
-    panel (o_j / T) is one overlay per class that depends on (o_j, T) only; the
+    panel (o_k / T) is one overlay per class that depends on (o_k, T) only; the
     probabilities depend on all logits and T; the true class only moves a
     highlight, so it does not multiply the number of frames.
     """
@@ -224,7 +225,7 @@ def softmax_explorer(logit_values: Sequence[int] = (-2, -1, 0, 1, 2),
         name = class_names[true_class]
         return (
             "<div style='font-size:14px;line-height:1.7;max-width:250px'>"
-            f"真实类别：<b>{name}</b><br>one-hot 标签 y = ({', '.join(y)})<br>"
+            f"真实类别：<b>{name}</b><br>独热标签 <b>y</b> = ({', '.join(y)})<br>"
             f"交叉熵损失 l = −log ŷ<sub>{name}</sub>，<br>就是右图<b style='color:{PALETTE[3]}'>红框</b>里的数。"
             f"<br><span style='color:#555'>虚线框是目标概率 1：ŷ<sub>{name}</sub> 越接近它，"
             "损失越小；其他类别的概率只通过分母影响损失。</span></div>"
@@ -236,14 +237,17 @@ def softmax_explorer(logit_values: Sequence[int] = (-2, -1, 0, 1, 2),
 
 # -- digits: what the model learned -----------------------------------------------
 def draw_weight_templates(W: np.ndarray) -> Figure:
-    """Chapter 4: each row of W (10 x 64, one row per class) as an 8x8 image."""
+    """Chapter 4: each column of W (64 x q: d = 8x8 pixels, one column per class) as an 8x8 image."""
     W = as_float_matrix(W, "W")
-    if W.shape[1] != 64:
-        raise ValueError(f"W 必须有 64 列（8×8 像素）(W must have 64 columns: 8x8 pixels), got shape {W.shape}")
-    fig, axes = image_grid(W.shape[0], 5, size=1.3)
+    if W.shape[0] != 64:
+        raise ValueError(
+            f"W 必须有 64 行（d = 8×8 个像素，一行对应一个输入）(W must have 64 rows, one per input pixel: "
+            f"W is d x q), got shape {W.shape}"
+        )
+    fig, axes = image_grid(W.shape[1], 5, size=1.3)
     limit = float(np.abs(W).max())
-    for j, ax in enumerate(axes[: W.shape[0]]):
-        image = ax.imshow(W[j].reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(f"数字 {j} 的权重", fontsize=10)
+    for k, ax in enumerate(axes[: W.shape[1]]):
+        image = ax.imshow(W[:, k].reshape(8, 8), cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"数字 {k} 的权重", fontsize=10)
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="权重（红：支持，蓝：反对）")
     return fig
