@@ -102,3 +102,17 @@ def test_thought_questions_have_worked_answers_behind_a_toggle(path):
         assert answer, f"思考题 {number}: no <details class=\"answer\"> fold after the question"
         assert len(answer.group(1).strip()) >= 80, f"思考题 {number}: the answer is not worked out"
     assert markdown.count("<details") == markdown.count("</details>")
+
+
+def _columns(line):
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_code_lines_fit_the_page(path):
+    """A code line fits in 83 columns, a Chinese character counting two (CONTRIBUTING.md): the
+    browser test finds the same on the built page, this finds it without a build."""
+    wide = [line for cell in _cells(path) if cell["cell_type"] == "code"
+            for line in _source(cell).splitlines() if _columns(line) > 83]
+    assert not wide, f"code lines wider than 83 columns: {wide[:3]}"
