@@ -54,7 +54,9 @@ def test_chapter_runs_and_every_figure_responds(lab, chapter):
         for i in range(figures.count()):
             figure = figures.nth(i)
             figure.scroll_into_view_if_needed()
-            widgets.body(figure).locator("img").first.wait_for(state="visible", timeout=30_000)
+            # a picture (PNG or SVG) or, for figures drawn as HTML (chapter 6's grids), a table
+            widgets.body(figure).locator("img, svg, table").first.wait_for(state="visible",
+                                                                        timeout=30_000)
             control, kind, label = widgets.controls(figure)[0]
             before = widgets.body(figure).screenshot(path=str(ARTIFACTS / f"{chapter.stem}_fig{i}_before.png"))
             ms = widgets.move(page, figure, control, kind)
