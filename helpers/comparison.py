@@ -2,6 +2,7 @@
 
     ModelReport        one row of the comparison: accuracy, numbers stored, time per prediction
     measure_model      test accuracy and median time per prediction of any ``predict`` function
+    measure_torch_model  the same for a trained PyTorch classifier (chapters 5 and 6)
     comparison_table   the rows as an HTML table (``helpers.tables.html_table``)
     fit_baselines      scikit-learn's nearest centroid and KNN fitted on a digits split
     digits_baselines   the same two, measured on its test set
@@ -10,7 +11,7 @@
 Chapter 4 compares nearest centroid, KNN and softmax regression; chapters 5 and 6 extend the
 table with the multilayer perceptron and the convolutional network: they call
 ``digits_baselines(split)`` (well under a second), measure their own model with
-``measure_model`` and show ``comparison_table(baselines + [their_report])``.
+``measure_torch_model`` and show ``comparison_table(baselines + [their_report])``.
 """
 
 from __future__ import annotations
@@ -114,6 +115,29 @@ def measure_model(name: str, kind: str, predict: Callable[[Any], Any], X_test: A
         )
     predictions = as_class_labels(predictions, "predict(X_test)")
     return ModelReport(name, kind, float(np.mean(predictions == y)), n_numbers, seconds / n)
+
+
+def measure_torch_model(name: str, model: Any, X_test: Any, y_test: Any,
+                        repeats: int = 5) -> ModelReport:
+    """Chapters 5 and 6: ``measure_model`` for a trained PyTorch classifier (a parametric model).
+
+    The model is put in evaluation mode and predicts the class of largest logit without
+    recording gradients; ``X_test`` is a tensor on the model's device, shaped as the model
+    expects. The numbers it keeps are its parameters.
+    """
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(f"model 必须是 torch.nn.Module (model must be a torch.nn.Module), "
+                         f"got {type(model).__name__}")
+    model.eval()
+
+    def predict(X: Any) -> np.ndarray:
+        with torch.no_grad():
+            return model(X).argmax(dim=1).cpu().numpy()
+
+    n_numbers = sum(p.numel() for p in model.parameters())
+    return measure_model(name, "参数化", predict, X_test, y_test, n_numbers, repeats)
 
 
 def _time_predictions(predict: Callable[[Any], Any], X_test: Any, repeats: int) -> tuple[np.ndarray, float]:

@@ -20,14 +20,20 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     """Store how ``variable`` displays under ``name`` (all chapters); shown too unless ``display=False``."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"glue 的名字必须是非空字符串 (a glue name must be a non-empty string), got {name!r}")
-    if hasattr(variable, "item") and getattr(variable, "ndim", None) == 0:
-        # A NumPy or torch scalar displays as "np.float64(1.23)", which {glue:text}`x:.3f`
-        # cannot format: paste the Python number it holds.
-        variable = variable.item()
+    # A NumPy or torch scalar displays as "np.float64(1.23)", which {glue:text}`x:.3f`
+    # cannot format: paste the Python number it holds.
+    variable = _python_scalar(variable)
     mimebundle, metadata = format_display_data(variable)
     mime_prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = dict(name=name, mime_prefix=mime_prefix)
     ipy_display({mime_prefix + k: v for k, v in mimebundle.items()}, raw=True, metadata=metadata)
+
+
+def _python_scalar(value: Any) -> Any:
+    """The Python number a NumPy or torch scalar (0-d) holds; anything else unchanged."""
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        return value.item()
+    return value
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -43,8 +49,7 @@ def sci(value: Any, digits: int = 1) -> str:
     import math
     import numbers
 
-    if hasattr(value, "item") and getattr(value, "ndim", 0) == 0:
-        value = value.item()                       # NumPy and torch scalars
+    value = _python_scalar(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"sci 需要一个实数 (sci needs a real number), got {type(value).__name__}")
     if isinstance(digits, bool) or not isinstance(digits, numbers.Integral) or digits < 0:

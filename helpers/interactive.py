@@ -754,3 +754,42 @@ class InteractiveFigure:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget()._repr_mimebundle_(**kwargs)
+
+
+# -- the page's weight -----------------------------------------------------------------------------------
+#: Bytes of one widget model in the page besides its value (an HTML or Image leaf), of one Stack
+#: with its jslink, and of the controls and boxes around them: measured in the built page, whose
+#: widget state keeps every attribute (also those at their default values).
+LEAF_OVERHEAD, STACK_OVERHEAD, FIXED_OVERHEAD = 603, 1212, 40000
+
+
+def estimate_static_bytes(fig: "InteractiveFigure") -> int:
+    """About how many bytes (chapter 5 introduced this estimate) the static page spends on ``fig`` (frames as the page stores them).
+
+    Every frame of a layer is assumed to weigh what its frames drawn so far (at least the
+    default one) weigh on average
+    (JSON-escaped, as myst-nb writes the widget state); the nested Stacks that switch frames
+    are counted exactly. Frames that happen to be equal share one widget in the page, so
+    this errs on the heavy side.
+    """
+    import json
+    import math as _math
+
+    if not isinstance(fig, InteractiveFigure):
+        raise ValueError(f"fig 必须是 InteractiveFigure (fig must be an InteractiveFigure), got {type(fig).__name__}")
+    total = FIXED_OVERHEAD
+    for layer in fig.all_layers():
+        sizes = sorted(len(fig.controls[d].values) for d in layer.depends_on)
+        frames = _math.prod(sizes)
+        stacks = sum(_math.prod(sizes[:i]) for i in range(len(sizes)))  # outer controls first
+        if not layer.frames:
+            fig.frame(layer)  # the default frame, at least
+        drawn = list(layer.frames.values())
+        if layer.kind == "image":
+            import base64
+
+            mean = sum(len(base64.b64encode(f)) for f in drawn) / len(drawn)
+        else:
+            mean = sum(len(json.dumps(f)) for f in drawn) / len(drawn)
+        total += int(frames * (mean + LEAF_OVERHEAD) + stacks * STACK_OVERHEAD)
+    return total

@@ -64,11 +64,13 @@ def load_vocabulary() -> list[dict]:
     return entries
 
 
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence (up to 。！？ or a line break on either side) that holds text[start:end]."""
-    left = max(text.rfind(mark, 0, start) for mark in "。！？\n")
-    rights = [i for i in (text.find(mark, end) for mark in "。！？\n") if i != -1]
-    return text[left + 1:min(rights) if rights else len(text)]
+def sentence_around(text: str, start: int, end: int, marks: str = "。！？\n") -> str:
+    """The sentence that holds text[start:end]: from the mark before it to the mark after it,
+    that closing mark included unless it is a line break."""
+    left = max(text.rfind(mark, 0, start) for mark in marks)
+    rights = [i for i in (text.find(mark, end) for mark in marks) if i != -1]
+    right = min(rights) if rights else len(text)
+    return text[left + 1:right + 1 if right < len(text) and text[right] != "\n" else right]
 
 
 def rejected_uses(text: str, vocabulary: list[dict]) -> list[tuple[str, str, str]]:
@@ -113,7 +115,7 @@ def markdown_cells(path: Path) -> list[str]:
 
 
 def heading_title(raw: str) -> str:
-    """A heading as the reader sees it: code and math without their markers."""
+    """A heading as the reader sees it: code and bold without their markers."""
     text = re.sub(r"`([^`]*)`", r"\1", raw)
     return re.sub(r"\*\*|\*", "", text).strip()
 
@@ -122,19 +124,12 @@ def heading_slug(raw: str) -> str:
     """MyST's anchor for a heading (myst_parser's default_slugify of its text and code parts)."""
     from myst_parser.mdit_to_docutils.base import default_slugify
 
-    text = re.sub(r"\$[^$]*\$", "", raw)            # math is not part of the slug
-    text = re.sub(r"`([^`]*)`", r"\1", text)
-    text = re.sub(r"\*\*|\*", "", text)
-    return default_slugify(text.strip())
+    return default_slugify(heading_title(re.sub(r"\$[^$]*\$", "", raw)))   # math is not in it
 
 
 def plain_sentence(text: str, start: int, end: int) -> str:
-    """The sentence around text[start:end], as a one-line MyST string."""
-    left = max(text.rfind(mark, 0, start) for mark in SENTENCE_END + "\n")
-    right_candidates = [i for i in (text.find(mark, end) for mark in SENTENCE_END + "\n")
-                        if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
-    sentence = text[left + 1:right + 1 if right < len(text) and text[right] != "\n" else right]
+    """The sentence around text[start:end] (up to 。！？；), as a one-line MyST string."""
+    sentence = sentence_around(text, start, end, SENTENCE_END + "\n")
     sentence = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", sentence)       # a list item's marker
     sentence = re.sub(r"\{glue:[a-z]+\}`[^`]*`", "…", sentence)      # glue is per page
     sentence = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", sentence)     # links

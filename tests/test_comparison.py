@@ -18,6 +18,7 @@ from helpers.comparison import (
     knn_numbers,
     linear_numbers,
     measure_model,
+    measure_torch_model,
     nearest_centroid_numbers,
 )
 from helpers.data import DigitsSplit
@@ -157,3 +158,17 @@ def test_bad_input_raises_bilingual_value_error(call, raises_bilingual):
 
 def test_kinds_are_chapter_1s():
     assert KINDS == ("参数化", "非参数化")
+
+
+def test_measure_torch_model_counts_parameters_and_predicts_the_largest_logit(raises_bilingual):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    model.train()
+    X = torch.randn(30, 4)
+    y = model(X).argmax(dim=1).numpy()
+    report = measure_torch_model("小网络", model, X, y, repeats=2)
+    assert report.accuracy == 1.0 and report.kind == "参数化"
+    assert report.n_numbers == 4 * 8 + 8 + 8 * 3 + 3
+    assert not model.training                       # measured in evaluation mode
+    assert measure_torch_model("小网络", model, X, (y + 1) % 3, repeats=2).accuracy == 0.0
+    raises_bilingual(measure_torch_model, "不是网络", lambda X: X, X, y)

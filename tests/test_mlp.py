@@ -279,7 +279,7 @@ def test_prefetch_trains_every_learning_rate_of_the_keys_in_one_go():
 from matplotlib.figure import Figure  # noqa: E402
 
 from helpers.figures import mlp as figs  # noqa: E402
-from helpers.interactive import InteractiveFigure  # noqa: E402
+from helpers.interactive import InteractiveFigure, estimate_static_bytes  # noqa: E402
 
 
 def test_static_figures_return_figures(rng):
@@ -308,7 +308,7 @@ def test_static_figures_return_figures(rng):
     lambda: figs.universal_approximation_explorer("sin", -1, 1, [2], "sin"),
     lambda: figs.playground_explorer("runs"),
     lambda: figs.playground_explorer(mlp.PlaygroundRuns(), default={"colour": "red"}),
-    lambda: figs.estimate_static_bytes("figure"),
+    lambda: estimate_static_bytes("figure"),
 ])
 def test_figure_bad_input_raises_bilingual_value_error(call, raises_bilingual):
     raises_bilingual(call)
@@ -375,7 +375,7 @@ def test_playground_live_widget_moves_and_the_page_estimate_is_on_the_heavy_side
     regions = fig.layers[0].overlays[0]
     sliders[1].index = 0   # epochs 30 -> 0: the live widget redraws the regions
     assert fig.frame(regions, epochs=0) in [w.value for w in _html_leaves(box)]
-    estimate = figs.estimate_static_bytes(fig)
+    estimate = estimate_static_bytes(fig)
     fig.render_all()
     from ipywidgets.embed import dependency_state, embed_data
 

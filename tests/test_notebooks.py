@@ -2,6 +2,7 @@
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,6 @@ def test_thought_questions_have_worked_answers_behind_a_toggle(path):
 
 
 def _columns(line):
-    import unicodedata
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
