@@ -9,7 +9,9 @@ reference solution in the book proves that its checker accepts it.
 
 For every checker alike, ``run_cases``:
 
-* runs each call under a time limit (``TIME_LIMIT`` seconds, in a thread), so a
+* runs each call under a time limit (in a thread: ``TIME_LIMIT`` seconds of the call's own
+  CPU time, so a busy machine or a slow first ``import`` does not fail a right answer; a call
+  that waits instead of computing gets ``WALL_FACTOR`` times as long in wall-clock time), so a
   function that never returns is reported instead of hanging the notebook;
 * copies the array / tensor arguments before the call and reports a function
   that changed them (the reader's later cells would see changed data), unless
@@ -28,6 +30,7 @@ import inspect
 import math
 import os
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -167,7 +170,8 @@ def compare(result: Any, expected: Any, atol: float = 1e-6, rtol: float = 1e-5) 
     return f"期望 {_short(want)}，得到 {_short(got)}"
 
 
-TIME_LIMIT = 5.0  # seconds per call of the reader's function
+TIME_LIMIT = 5.0  # seconds of CPU time per call of the reader's function
+WALL_FACTOR = 12  # a call that sleeps or waits is stopped after TIME_LIMIT * WALL_FACTOR wall-clock seconds
 
 # frames in these folders are not the reader's: NumPy, the helpers package, Python's standard library
 _LIBRARY_DIRS = tuple(
@@ -188,6 +192,12 @@ def call_limited(fn: Callable, args: tuple = (), kwargs: dict | None = None,
                  timeout: float | None = None) -> Any:
     """``fn(*args, **kwargs)`` in a daemon thread; TimeLimitExceeded after ``timeout`` seconds.
 
+    The seconds are the thread's own CPU time where the platform can tell it (Linux, macOS):
+    on a machine busy with other work (a test suite, a second notebook) a right answer takes
+    longer in wall-clock time but not in CPU time, and an endless loop burns CPU time as
+    fast as ever. A call that waits without computing is stopped after ``WALL_FACTOR``
+    times ``timeout`` in wall-clock time.
+
     On a timeout the thread is asked to stop (an exception raised inside it at its
     next Python bytecode, which ends a pure-Python endless loop); a thread stuck
     inside one long C call cannot be stopped, but the notebook cell returns anyway
@@ -203,14 +213,32 @@ def call_limited(fn: Callable, args: tuple = (), kwargs: dict | None = None,
             outcome["error"] = exc
 
     worker = threading.Thread(target=target, name="mlbook-checker", daemon=True)
+    start = time.monotonic()
     worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        _stop(worker)
-        raise TimeLimitExceeded(timeout)
+    clock = _cpu_clock(worker)
+    while True:
+        worker.join(0.05)  # returns at once when the call ends
+        if not worker.is_alive():
+            break
+        wall = time.monotonic() - start
+        try:
+            used = time.clock_gettime(clock) if clock is not None else wall
+        except OSError:  # the thread ended just now
+            continue
+        if used > timeout or wall > timeout * WALL_FACTOR:
+            _stop(worker)
+            raise TimeLimitExceeded(timeout)
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+def _cpu_clock(worker: threading.Thread) -> int | None:
+    """The clock of ``worker``'s CPU time, or None where there is none (Windows)."""
+    try:
+        return time.pthread_getcpuclockid(worker.ident)
+    except (AttributeError, OSError, OverflowError, TypeError):
+        return None
 
 
 def _stop(worker: threading.Thread) -> None:
