@@ -25,13 +25,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support import widgets  # noqa: E402
 from tests.support.browser import launch  # noqa: E402
-from tests.support.jupyterlab import lab_server, open_and_run_all  # noqa: E402
+from tests.support.jupyterlab import (close_notebooks, lab_server, open_lab,  # noqa: E402
+                                     open_notebook, run_all)
 
 
-def measure_chapter(browser, server, chapter: Path, moves: int) -> dict:
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def measure_chapter(page, server, chapter: Path, moves: int) -> dict:
     try:
-        seconds, _ = open_and_run_all(page, server.base, server.notebook(chapter.name), workspace=chapter.stem)
+        open_notebook(page, server.base, server.notebook(chapter.name))
+        seconds, _ = run_all(page, server.base, server.notebook(chapter.name))
         samples: list[float] = []
         figures = widgets.figures(page)
         for i in range(figures.count()):
@@ -46,7 +47,7 @@ def measure_chapter(browser, server, chapter: Path, moves: int) -> dict:
         return {"run_all_s": seconds, "moves": len(samples), "median_ms": statistics.median(samples),
                 "max_ms": max(samples)}
     finally:
-        page.close()
+        close_notebooks(page)
         server.shut_down_kernels()
 
 
@@ -60,8 +61,10 @@ def main() -> int:
         chapters = [c for c in chapters if c.name in args.chapters or c.stem in args.chapters]
     results = {}
     with lab_server(*chapters) as server, launch() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_lab(page, server.base)
         for chapter in chapters:
-            results[chapter.stem] = r = measure_chapter(browser, server, chapter, args.moves)
+            results[chapter.stem] = r = measure_chapter(page, server, chapter, args.moves)
             print(f"{chapter.stem:28s} Run All {r['run_all_s']:5.1f} s   redraw over {r['moves']:3d} moves: "
                   f"median {r['median_ms']:6.1f} ms, max {r['max_ms']:6.1f} ms", flush=True)
     knn = results.get("02_knn")

@@ -83,14 +83,14 @@ def _open(site, page_path, query=""):
     return page, blocked, errors
 
 
-def _move(page, figure, control, kind: str, slug: str) -> bool:
-    """Move one control and report whether the figure's picture (not the control's own label) changed."""
-    before = widgets.body(figure).screenshot()
+def _move(page, figure, control, kind: str, slug: str, before: bytes) -> tuple[bool, bytes]:
+    """Move one control; whether the figure's picture (not the control's own label) changed, and
+    the picture now (``before`` is the picture before the move: the previous move's result)."""
     if widgets.move(page, figure, control, kind, timeout_ms=3000) < 0:
-        return False
+        return False, before
     after = widgets.body(figure).screenshot()
     (ARTIFACTS / f"{slug}.png").write_bytes(after)
-    return after != before
+    return after != before, after
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -165,8 +165,9 @@ def test_page_offline_math_and_widgets(site, page_path):
             figure.screenshot(path=str(ARTIFACTS / f"{slug}_fig{i}.png"))
             controls = widgets.controls(figure)
             assert controls, f"figure {i} has no controls"
+            picture = widgets.body(figure).screenshot()
             for j, (control, kind, label) in enumerate(controls):
-                changed = _move(page, figure, control, kind, f"{slug}_fig{i}_{kind}{j}")
+                changed, picture = _move(page, figure, control, kind, f"{slug}_fig{i}_{kind}{j}", picture)
                 report["controls"].append({"figure": i, "control": label, "kind": kind, "changes_figure": changed})
                 assert changed, f"figure {i}: moving {kind} '{label}' did not change the figure"
         # 5. at 1280 px no code line or printed line needs a horizontal scroll bar to be read

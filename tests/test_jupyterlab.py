@@ -1,7 +1,7 @@
 """Every chapter with an interactive figure, in a real JupyterLab: run all cells, move one control of each figure.
 
-One JupyterLab server serves all chapters; each chapter gets its own browser page and
-workspace, and its kernel is shut down afterwards. In a kernel the figures are live:
+One JupyterLab server serves all chapters, loaded once in one browser page; each chapter
+is opened in it, run, and closed, and its kernel is shut down afterwards. In a kernel the figures are live:
 the default frame is drawn at once and any other frame on demand, so a move here
 exercises the kernel round trip, not the precomputed frames of the HTML book.
 When a test fails it leaves what explains it in tests/artifacts/jupyterlab/: a
@@ -18,7 +18,7 @@ import pytest
 
 from tests.support import widgets
 from tests.support.browser import block_external, launch
-from tests.support.jupyterlab import lab_server, open_and_run_all
+from tests.support.jupyterlab import close_notebooks, lab_server, open_lab, open_notebook, run_all
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "jupyterlab"
@@ -31,19 +31,22 @@ CHAPTERS = sorted(p for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")
 def lab():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with lab_server(*CHAPTERS) as server, launch() as browser:
-        yield server, browser
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        blocked = block_external(page, (server.base, "ws://127.0.0.1"))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        open_lab(page, server.base)
+        yield server, page, blocked, errors
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_runs_and_every_figure_responds(lab, chapter):
-    server, browser = lab
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    blocked = block_external(page, (server.base, "ws://127.0.0.1"))
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    server, page, blocked, errors = lab
+    errors.clear()
     notebook = server.notebook(chapter.name)
     try:
-        seconds, nb = open_and_run_all(page, server.base, notebook, workspace=chapter.stem)
+        open_notebook(page, server.base, notebook)
+        seconds, nb = run_all(page, server.base, notebook)
         print(f"\nJupyterLab ran every cell of {chapter.name} in {seconds:.1f} s")
         outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
         assert not [o for o in outputs if o.get("name") == "stderr"], "a cell wrote to stderr in JupyterLab"
@@ -75,5 +78,8 @@ def test_chapter_runs_and_every_figure_responds(lab, chapter):
         (ARTIFACTS / f"{chapter.stem}_kernels.json").write_text(json.dumps(server.api("kernels"), indent=1))
         raise
     finally:
-        page.close()
+        try:
+            close_notebooks(page)
+        except Exception:  # noqa: BLE001 - a page in a bad state: load JupyterLab afresh
+            open_lab(page, server.base)
         server.shut_down_kernels()
