@@ -217,6 +217,17 @@ def backprop_explorer(net: TinyNet = TINY_NET, lr: float = 0.5) -> InteractiveFi
 LOSS_FLOOR, LOSS_CEIL = 1e-8, 1e3
 
 
+def _thin(xs: np.ndarray, ys: np.ndarray, x_span: float, y_span: float,
+          min_step: float = 0.004) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the points closer than ``min_step`` (a fraction of the axes) to the last kept one: a lighter page."""
+    keep = [0]
+    for i in range(1, len(xs)):
+        dx, dy = (xs[i] - xs[keep[-1]]) / x_span, (ys[i] - ys[keep[-1]]) / y_span
+        if dx * dx + dy * dy >= min_step ** 2 or i == len(xs) - 1:
+            keep.append(i)
+    return xs[keep], ys[keep]
+
+
 def _surface_background(key: str, max_steps: int) -> Figure:
     surface = SURFACES[key]
     fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(9.4, 3.9), gridspec_kw=dict(width_ratios=[1.25, 1]))
@@ -260,7 +271,7 @@ def loss_surface_explorer(learning_rates: Sequence[float], step_options: Sequenc
         Control("lr", "学习率 η（对数刻度）", rates, default=default_lr),
         Control("start", "起点", [("起点 1", 0), ("起点 2", 1), ("起点 3", 2)], kind="toggle"),
         Control("steps", "步数", step_options, default=step_options[-1], kind="toggle"),
-    ], title="四种优化器在同一个曲面上：谁先到谷底？", png_colors=None)
+    ], title="四种优化器在同一个曲面上：谁先到谷底？", png_colors=255)
     cache: dict[tuple, dict[str, Any]] = {}
 
     def runs(surface: str, lr: float, start: int) -> dict[str, Any]:
@@ -280,7 +291,8 @@ def loss_surface_explorer(learning_rates: Sequence[float], step_options: Sequenc
         for name in OPTIMIZERS:
             tr = paths[name]
             pts = tr.points[: steps + 1]
-            canvas.line(pts[:, 0], pts[:, 1], color=OPTIMIZER_COLORS[name], width=2.2, opacity=0.9)
+            px, py = _thin(pts[:, 0], pts[:, 1], s.xlim[1] - s.xlim[0], s.ylim[1] - s.ylim[0])
+            canvas.line(px, py, color=OPTIMIZER_COLORS[name], width=2.2, opacity=0.9)
             if tr.diverged_at is None or tr.diverged_at > steps:
                 canvas.points([pts[-1, 0]], [pts[-1, 1]], color=OPTIMIZER_COLORS[name], radius=4)
         canvas.points([x0], [y0], color="#000000", fill="#FFFFFF", radius=5, shape="s")
@@ -294,7 +306,8 @@ def loss_surface_explorer(learning_rates: Sequence[float], step_options: Sequenc
             diverged = tr.diverged_at is not None and tr.diverged_at <= steps
             if diverged:  # the curve leaves the plot upwards where the run diverged
                 t, gaps = np.r_[t, tr.diverged_at], np.r_[gaps, LOSS_CEIL * 100]
-            canvas.line(t, gaps, color=OPTIMIZER_COLORS[name], width=2)
+            t, log_gaps = _thin(t, np.log10(gaps), max_steps, np.log10(LOSS_CEIL / LOSS_FLOOR))
+            canvas.line(t, 10.0 ** log_gaps, color=OPTIMIZER_COLORS[name], width=2)
             if diverged:
                 lines.append((name, f"{OPTIMIZER_LABELS[name]}：发散（第 {tr.diverged_at} 步）", RED))
             else:
