@@ -30,25 +30,32 @@ OPTIMIZER_COLORS: dict[str, str] = {"sgd": BLUE, "momentum": ORANGE, "rmsprop": 
 
 # -- gradient descent, three ways -----------------------------------------------------------------
 def draw_gd_variants(histories: dict[str, dict[str, Sequence[float]]], best: float) -> Figure:
-    """Chapter 7: loss − best against steps, epochs and seconds; ``histories[label]`` holds 'step', 'epoch', 'seconds', 'loss'."""
+    """Chapter 7: loss − best against steps, epochs and seconds; ``histories[label]`` holds 'step', 'epoch', 'seconds', 'loss'.
+
+    A history with few points (batch gradient descent) is drawn with markers, so that it
+    shows where it lies under the others.
+    """
     if not histories:
         raise ValueError("histories 不能为空 (histories must not be empty)")
-    fig, axes = plt.subplots(1, 3, figsize=(10, 3.4), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), sharey=True)
     for (label, h), color in zip(histories.items(), (BLUE, ORANGE, GREEN, PURPLE)):
         gap = np.maximum(np.asarray(h["loss"], float) - best, 1e-12)
-        axes[0].plot(np.asarray(h["step"]) + 1, gap, color=color, label=label, lw=1.6)
-        axes[1].plot(h["epoch"], gap, color=color, lw=1.6)
-        axes[2].plot(h["seconds"], gap, color=color, lw=1.6)
-    axes[0].set_xscale("log")
+        style = dict(color=color, lw=1.6, marker="o" if len(gap) < 30 else None, ms=4)
+        axes[0].plot(np.asarray(h["step"]) + 1, gap, label=label, **style)
+        axes[1].plot(h["epoch"], gap, **style)
+        seconds = np.asarray(h["seconds"], float)
+        axes[2].plot(seconds[1:], gap[1:], **style)   # log scale: from the first step on
+    for ax in (axes[0], axes[2]):
+        ax.set_xscale("log")
     axes[0].set_yscale("log")
     axes[0].set_xlabel("参数更新的步数 + 1（对数刻度）")
     axes[0].set_ylabel("L − L*（对数刻度）")
     axes[1].set_xlabel("轮数（epoch）")
-    axes[2].set_xlabel("实测时间（秒）")
+    axes[2].set_xlabel("实测的更新用时（秒，对数刻度）")
     axes[0].set_title("按步数")
     axes[1].set_title("按轮数")
     axes[2].set_title("按时间")
-    axes[0].legend(fontsize=9, loc="lower left")
+    fig.legend(loc="outside lower center", ncol=len(histories), fontsize=9.5, frameon=False)
     return fig
 
 
@@ -89,13 +96,15 @@ def _graph_axes(net: TinyNet, figsize: tuple[float, float] = (8.6, 3.6)) -> tupl
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
                     arrowprops=dict(arrowstyle="-|>", color=GREY, lw=1.2,
                                     shrinkA=30, shrinkB=30))
-        if a[0] == "x" and a[-1] != b[-1]:  # the two crossing edges: label near the z node
-            mx, my = x0 + 0.75 * (x1 - x0), y0 + 0.75 * (y1 - y0)
-            ax.text(mx + 0.12, my, _edge_label(net, a, b), ha="left", va="center", fontsize=8.5,
-                    color="#444444")
+        if a[0] == "x" and a[-1] != b[-1]:  # the crossing edges: label beside the x node, off the lines
+            up = y0 > y1
+            ax.text(x0 + 0.62, y0 + (-0.45 if up else 0.45), _edge_label(net, a, b), ha="left",
+                    va="bottom" if up else "top", fontsize=8.5, color="#444444")
             continue
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        ax.text(mx, my + 0.16, _edge_label(net, a, b), ha="center", va="bottom", fontsize=8.5, color="#444444")
+        below = a == "x₂"   # under its edge, out of the way of the crossing edge's label
+        ax.text(mx, my + (-0.16 if below else 0.16), _edge_label(net, a, b), ha="center",
+                va="top" if below else "bottom", fontsize=8.5, color="#444444")
     for name, (x, y) in GRAPH_POS.items():
         ax.add_patch(plt.Circle((x, y), NODE_RADIUS, facecolor="#F4F4F4", edgecolor="#333333", lw=1.3, zorder=3))
         ax.text(x, y, name, ha="center", va="center", fontsize=13, zorder=4)
@@ -195,7 +204,9 @@ def backprop_explorer(net: TinyNet = TINY_NET, lr: float = 0.5) -> InteractiveFi
         color = ORANGE if backward else BLUE
         for a, b in frame["edges"]:
             (x0, y0), (x1, y1) = GRAPH_POS[a], GRAPH_POS[b]
-            canvas.line([x0, x1], [y0, y1], color=color, width=4, opacity=0.6)
+            length = np.hypot(x1 - x0, y1 - y0)
+            ux, uy = (x1 - x0) / length * NODE_RADIUS * 1.2, (y1 - y0) / length * NODE_RADIUS * 1.2
+            canvas.line([x0 + ux, x1 - ux], [y0 + uy, y1 - uy], color=color, width=5, opacity=0.7)
         for name in frame["known"]:
             x, y = GRAPH_POS[name]
             canvas.text(x, y + 0.5, f"{record.values[name]:.4f}", color=BLUE, font_size=13, dy=-4)
@@ -205,7 +216,8 @@ def backprop_explorer(net: TinyNet = TINY_NET, lr: float = 0.5) -> InteractiveFi
         for name in frame["node"]:
             x, y = GRAPH_POS[name]
             canvas.ellipse(x, y, NODE_RADIUS * 1.12, NODE_RADIUS * 1.12, color=color, width=4)
-        canvas.note(0, 1, "蓝：前向的值　橙：∂L/∂(节点)", font_size=13, dy=14)
+        canvas.note(0, 1, "蓝：前向传播算出的值", color=BLUE, font_size=13, dy=14)
+        canvas.note(0, 1, "橙：反向传播算出的 ∂L/∂(该节点)", color=ORANGE, font_size=13, dy=32)
 
     fig.overlay(base, marks)
     fig.html(lambda step: f"<div style='font-size:15px;line-height:1.8;max-width:820px'>{frames[step]['text']}</div>")
@@ -330,8 +342,8 @@ def draw_lr_schedules(schedules: dict[str, Sequence[float]]) -> Figure:
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     for (label, rates), color in zip(schedules.items(), (BLUE, ORANGE, GREEN, PURPLE)):
         ax.step(np.arange(len(rates)), rates, where="post", color=color, lw=2, label=label)
-    ax.set_xlabel("轮数 t")
-    ax.set_ylabel("学习率 η_t")
+    ax.set_xlabel(r"轮数 $t$")
+    ax.set_ylabel(r"学习率 $\eta_t$")
     ax.set_title("学习率调度")
     ax.legend(fontsize=9)
     return fig
@@ -345,8 +357,8 @@ def draw_gradient_norms(norms: dict[str, Sequence[float]]) -> Figure:
     for (label, values), color, marker in zip(norms.items(), (BLUE, ORANGE, RED), "os^"):
         values = np.asarray(values, float)
         ax.semilogy(np.arange(1, len(values) + 1), values, marker=marker, color=color, lw=1.8, label=label)
-    ax.set_xlabel("第 l 层（1 是最靠近输入的层）")
-    ax.set_ylabel("‖∂L/∂W⁽ˡ⁾‖（对数刻度）")
+    ax.set_xlabel(r"第 $l$ 层（1 是最靠近输入的层）")
+    ax.set_ylabel(r"$\Vert\partial L/\partial \mathbf{W}^{(l)}\Vert$（对数刻度）")
     ax.set_title("10 层网络每一层权重的梯度范数")
     ax.set_xticks(np.arange(1, len(next(iter(norms.values()))) + 1))
     ax.legend(fontsize=9)
