@@ -122,6 +122,7 @@ class Surface:
     minima: tuple[tuple[float, float], ...]
     f_min: float
     starts: tuple[tuple[str, tuple[float, float]], ...]
+    saddles: tuple[tuple[float, float], ...] = ()
 
     def loss(self, w: Any) -> np.ndarray:
         """f at each point of ``w`` (shape (..., 2))."""
@@ -172,7 +173,7 @@ SURFACES: dict[str, Surface] = {
     "saddle": Surface("saddle", "鞍点", "f = w₁² + w₂⁴/4 − w₂²/2", _saddle_f, _saddle_grad,
                       (-2.0, 2.0), (-2.0, 2.0), ((0.0, 1.0), (0.0, -1.0)), -0.25,
                       (("(1.5, 0.001)", (1.5, 0.001)), ("(−1.5, −0.3)", (-1.5, -0.3)),
-                       ("(1.8, 1.8)", (1.8, 1.8)))),
+                       ("(1.8, 1.8)", (1.8, 1.8))), saddles=((0.0, 0.0),)),
 }
 
 

@@ -80,6 +80,9 @@ def test_surface_gradients_match_autograd_and_minima_are_minima(key):
     for m in surface.minima:
         assert surface.loss(np.array(m)) == pytest.approx(surface.f_min)
         np.testing.assert_allclose(surface.grad(np.array(m)), 0.0, atol=1e-12)
+    for point in surface.saddles:   # a zero gradient that is not a minimum
+        np.testing.assert_allclose(surface.grad(np.array(point)), 0.0, atol=1e-12)
+        assert surface.loss(np.array(point)) > surface.f_min
     assert np.all(surface.gap(points) >= 0)
 
 
@@ -188,7 +191,7 @@ def test_loss_surface_explorer_says_diverged_in_words_and_counts_its_frames():
     overlay = fig.layers[0].overlays[0]
     assert "发散" in fig.frame(overlay, surface="valley", lr=0.3)
     assert "发散" not in fig.frame(overlay, surface="valley", lr=0.01)
-    assert fig.frame_count() == 3 + 3 * 2 * 3 * 2
+    assert fig.frame_count() == 3 * 2 + 3 * 2 * 3 * 2   # backgrounds: surface × steps
     with pytest.raises(ValueError):
         figs.loss_surface_explorer([0.1, 0.01], [10])
 

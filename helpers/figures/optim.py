@@ -240,7 +240,7 @@ def _thin(xs: np.ndarray, ys: np.ndarray, x_span: float, y_span: float,
     return xs[keep], ys[keep]
 
 
-def _surface_background(key: str, max_steps: int) -> Figure:
+def _surface_background(key: str, steps: int) -> Figure:
     surface = SURFACES[key]
     fig, (ax, ax_loss) = plt.subplots(1, 2, figsize=(9.4, 3.9), gridspec_kw=dict(width_ratios=[1.25, 1]))
     gx = np.linspace(*surface.xlim, 161)
@@ -252,6 +252,9 @@ def _surface_background(key: str, max_steps: int) -> Figure:
     ax.contour(gx, gy, gap, levels=levels, colors="#5B7FA3", linewidths=0.6)
     for m in surface.minima:
         ax.plot(*m, marker="*", ms=13, color="#222222", ls="none")
+    for point in surface.saddles:
+        ax.plot(*point, marker="X", ms=10, color=RED, ls="none")
+        ax.annotate("鞍点", point, xytext=(8, -14), textcoords="offset points", color=RED, fontsize=10)
     ax.set_xlim(*surface.xlim)
     ax.set_ylim(*surface.ylim)
     ax.set_xlabel("w₁")
@@ -259,7 +262,7 @@ def _surface_background(key: str, max_steps: int) -> Figure:
     ax.set_title(f"{surface.label}：{surface.formula}", fontsize=11)
     ax.grid(False)
     ax_loss.set_yscale("log")
-    ax_loss.set_xlim(0, max_steps)
+    ax_loss.set_xlim(0, steps)
     ax_loss.set_ylim(LOSS_FLOOR, LOSS_CEIL)
     ax_loss.set_xlabel("步数 t")
     ax_loss.set_ylabel("f − f_min（对数刻度）")
@@ -293,7 +296,8 @@ def loss_surface_explorer(learning_rates: Sequence[float], step_options: Sequenc
             cache[key] = {name: trajectory(surface, name, lr, point, max_steps) for name in OPTIMIZERS}
         return cache[key]
 
-    base = fig.image(lambda surface: _surface_background(surface, max_steps))
+    # The loss axes end at the chosen number of steps: one background per (surface, steps).
+    base = fig.image(lambda surface, steps: _surface_background(surface, steps))
 
     def marks(canvas, surface: str, lr: float, start: int, steps: int) -> None:
         s = SURFACES[surface]
@@ -318,7 +322,7 @@ def loss_surface_explorer(learning_rates: Sequence[float], step_options: Sequenc
             diverged = tr.diverged_at is not None and tr.diverged_at <= steps
             if diverged:  # the curve leaves the plot upwards where the run diverged
                 t, gaps = np.r_[t, tr.diverged_at], np.r_[gaps, LOSS_CEIL * 100]
-            t, log_gaps = _thin(t, np.log10(gaps), max_steps, np.log10(LOSS_CEIL / LOSS_FLOOR))
+            t, log_gaps = _thin(t, np.log10(gaps), steps, np.log10(LOSS_CEIL / LOSS_FLOOR))
             canvas.line(t, 10.0 ** log_gaps, color=OPTIMIZER_COLORS[name], width=2)
             if diverged:
                 lines.append((name, f"{OPTIMIZER_LABELS[name]}：发散（第 {tr.diverged_at} 步）", RED))
