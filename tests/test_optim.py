@@ -225,6 +225,8 @@ def momentum_in_place(w, g, v, lr, beta):
 def test_momentum_checker(rng):
     assert ex.check_momentum_step(momentum_right)
     assert ex.check_momentum_step(lambda *a: tuple(np.float64(1) * x for x in momentum_right(*a)))
+    # a 0-d tensor for the one-number case, a tensor otherwise
+    assert ex.check_momentum_step(lambda *a: tuple(torch.as_tensor(x) for x in momentum_right(*a)))
     for wrong in (momentum_forgets_velocity, momentum_dampened, momentum_steps_with_gradient, momentum_in_place):
         assert not ex.check_momentum_step(wrong), wrong.__name__
     assert "改动了传入的参数" in ex.check_momentum_step(momentum_in_place).message
