@@ -116,3 +116,17 @@ def test_code_lines_fit_the_page(path):
     wide = [line for cell in _cells(path) if cell["cell_type"] == "code"
             for line in _source(cell).splitlines() if _columns(line) > 83]
     assert not wide, f"code lines wider than 83 columns: {wide[:3]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_chapter_a_chapter_names_is_a_link(path):
+    """A reader who meets "第 3 章" can click it: each chapter named in the prose is linked at
+    least once (the first time, normally), to a notebook that exists."""
+    text = "\n".join(_source(c) for c in _cells(path) if c["cell_type"] == "markdown")
+    own = int(path.name[:2])
+    named = {int(k) for k in re.findall(r"第 (\d+) 章", text)} - {own}
+    links = re.findall(r"\[第 (\d+) 章[^\]]*\]\(((\d\d)_[a-z_]+\.ipynb)[^)]*\)", text)
+    for number, target, prefix in links:
+        assert (ROOT / "book" / target).exists(), f"link to a missing chapter: {target}"
+        assert int(prefix) == int(number), f"第 {number} 章 links to {target}"
+    assert named <= {int(n) for n, _, _ in links}, f"chapters named but never linked: {sorted(named - {int(n) for n, _, _ in links})}"
