@@ -5,6 +5,8 @@ warnings as errors: a cell that writes anything to stderr (a warning, e.g.
 matplotlib's "Glyph ... missing from font(s)") fails here, with the text shown.
 """
 
+import re
+
 import pytest
 
 
@@ -18,10 +20,34 @@ def pytest_runtest_call(item):
     return result
 
 
-# The two long files (a browser over the built book, a JupyterLab) go first, so that the two
-# workers start one each and the short files fill in around them; with xdist's default order
-# (files with the most tests first) both could end up at the tail of one worker.
-LONG_FIRST = ("tests/test_browser.py", "tests/test_jupyterlab.py")
+# How the work is shared between pytest-xdist's workers: every test file is one unit of work
+# (as with --dist loadfile: a notebook's cells must run in order, in one kernel), except the
+# JupyterLab test, whose chapters are dealt into LAB_GROUPS units, so that two workers (each
+# with its own JupyterLab) share the longest file. The long units go first, so the workers
+# start on them and the short files fill in around them. (xdist's own --dist loadgroup would
+# do this with marks, but it renames test ids in a way pytest 9 no longer honours.)
+JUPYTERLAB = "tests/test_jupyterlab.py"
+LONG_FIRST = (JUPYTERLAB, "tests/test_browser.py")
+LAB_GROUPS = 2
+
+
+def work_unit(nodeid: str) -> str:
+    """The unit of work a test id belongs to: its file, or one of the JupyterLab groups."""
+    path = nodeid.split("::")[0]
+    chapter = re.search(r"\[(\d\d)_", nodeid)
+    if path == JUPYTERLAB and chapter:  # odd chapters in one group, even ones in the other
+        return f"{JUPYTERLAB}-{int(chapter[1]) % LAB_GROUPS}"
+    return path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_unit(nodeid)
+
+    return ByWorkUnit(config, log)
 
 
 def pytest_collection_modifyitems(session, config, items):

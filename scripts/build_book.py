@@ -12,6 +12,10 @@ watch the book's own CSS/JS (book/_assets/mlbook/) or the search dictionary
 (book/_search/terms.txt). When those change, every page is written again (--all), from the
 execution cache.
 
+When nothing the book is made of has changed since the last successful build (a digest of
+book/, helpers/, the configuration and the pins), the build is skipped: the test command
+calls this script every time, and Sphinx alone needs ~10 s to find that nothing changed.
+
 Usage: python scripts/build_book.py        (exit status of jupyter-book; -W --keep-going)
 """
 
@@ -29,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 STAMP = BUILD / ".inputs-sha256"
 PAGES_STAMP = BUILD / ".pages-sha256"
+SOURCES_STAMP = BUILD / ".sources-sha256"
 
 
 def inputs_digest() -> str:
@@ -43,6 +48,13 @@ def pages_digest() -> str:
     return _digest(files + [ROOT / "book" / "_search" / "terms.txt"])
 
 
+def sources_digest() -> str:
+    """A digest of everything the built book is made of (the pages, the code, the settings)."""
+    book = [p for p in (ROOT / "book").rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts]
+    files = sorted(book) + [ROOT / "_toc.yml", ROOT / "scripts" / "build_book.py"]
+    return _digest(files) + inputs_digest()
+
+
 def _digest(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
@@ -54,6 +66,11 @@ def _digest(files: list[Path]) -> str:
 def main() -> int:
     # The glossary and the vocabulary table are written from the chapters: bring them up to date.
     subprocess.run([sys.executable, str(ROOT / "scripts" / "glossary.py")], cwd=ROOT, check=True)
+    sources = sources_digest()
+    if (BUILD / "html" / "index.html").exists() and SOURCES_STAMP.exists() \
+            and SOURCES_STAMP.read_text().strip() == sources:
+        print("the book is up to date (nothing in book/, helpers/ or the settings changed)")
+        return 0
     digest = inputs_digest()
     cache = BUILD / ".jupyter_cache"
     stale_outputs = BUILD.exists() and (not STAMP.exists() or STAMP.read_text().strip() != digest)
@@ -75,9 +92,11 @@ def main() -> int:
     if result.returncode == 0:
         STAMP.write_text(digest + "\n")
         PAGES_STAMP.write_text(pages + "\n")
+        SOURCES_STAMP.write_text(sources + "\n")
     else:
         STAMP.unlink(missing_ok=True)
         PAGES_STAMP.unlink(missing_ok=True)
+        SOURCES_STAMP.unlink(missing_ok=True)
     return result.returncode
 
 
