@@ -216,6 +216,14 @@ SEARCHES = [
     ("标准化", "03_linear_regression"),
     ("随机梯度下降", "03_linear_regression"),   # no space typed: cut into 随机 + 梯度下降
     ("交叉熵损失函数", "04_softmax_regression"),
+    ("反向传播", "07_optimization"),
+    ("动量", "07_optimization"),
+    ("梯度消失", "07_optimization"),
+    ("计算图", "07_optimization"),
+    ("广播", "08_pytorch"),
+    ("张量", "08_pytorch"),
+    ("数据加载器", "08_pytorch"),
+    ("状态字典", "08_pytorch"),
 ]
 
 
