@@ -339,3 +339,43 @@ def test_a_list_argument_changed_in_place_is_reported():
 
     result = run_cases(appends, [Case("列表", ([np.ones(1)],), expected=1.0)])
     assert not result and "参数 items" in result.message
+
+
+def _every_checker() -> list:
+    """Every check_<name> of every chapter's exercises module (found, not listed: a new
+    chapter's checkers are covered the day they exist)."""
+    import importlib
+    import pkgutil
+
+    import helpers.exercises as package
+
+    found = []
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"helpers.exercises.{module.name}")
+        found += [getattr(mod, n) for n in sorted(vars(mod)) if n.startswith("check_")
+                  and callable(getattr(mod, n)) and getattr(mod, n).__module__ == mod.__name__]
+    return found
+
+
+EVERY_CHECKER = _every_checker()
+
+
+def test_every_chapters_checkers_are_found():
+    modules = {checker.__module__.rsplit(".", 1)[1] for checker in EVERY_CHECKER}
+    assert {"intro", "knn", "linear_regression", "softmax", "mlp", "cnn", "optim", "pytorch_basics"} <= modules
+    assert len(EVERY_CHECKER) >= 27  # the count on the day this test was written
+
+
+@pytest.mark.parametrize("checker", EVERY_CHECKER, ids=lambda c: f"{c.__module__.rsplit('.', 1)[1]}.{c.__name__}")
+def test_every_checker_reports_a_stub_and_raises_when_strict(checker):
+    """The exercise cell as the reader first finds it (raise NotImplementedError): a message
+    that says so, not a traceback; strict=True (the reference solutions) raises."""
+    def stub(*args, **kwargs):
+        raise NotImplementedError
+
+    result = checker(stub)
+    assert not result and "还没有实现" in result.message
+    with pytest.raises(AssertionError):
+        checker(stub, strict=True)

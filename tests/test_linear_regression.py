@@ -394,15 +394,6 @@ def test_least_squares_checker():
     assert result.cases_run == 4
 
 
-def test_checkers_report_unimplemented_functions_without_raising():
-    def stub(*args):
-        raise NotImplementedError
-
-    for checker in (check_squared_loss, check_sgd, check_least_squares):
-        result = checker(stub)
-        assert not result.passed and "还没有实现" in result.message
-
-
 # -- near-misses that agree with the right answer on easy cases (issue 7, item 8) -----------------
 
 @pytest.mark.parametrize("wrong", [

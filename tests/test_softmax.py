@@ -262,15 +262,6 @@ def test_check_cross_entropy_messages():
     assert "形状" in ex.check_cross_entropy(ce_per_sample).message
 
 
-def test_checkers_report_unimplemented_without_raising():
-    def stub(*args):
-        raise NotImplementedError
-
-    for check in (ex.check_softmax, ex.check_cross_entropy, ex.check_one_hot, ex.check_cross_entropy_grad):
-        result = check(stub)
-        assert not result and "还没有实现" in result.message
-
-
 def test_check_one_hot():
     assert ex.check_one_hot(lambda y, k: np.eye(k)[y], strict=True)
     assert ex.check_one_hot(lambda y, k: np.eye(k, dtype=int)[y], strict=True)
