@@ -26,7 +26,8 @@ import numpy as np
 from IPython.display import HTML
 
 from .tables import html_table
-from .validation import as_class_labels, as_float_matrix, check_choice, check_k, check_positive_int, to_numpy
+from .validation import (as_class_labels, as_float_matrix, check_choice, check_k, check_module,
+                         check_positive_int, to_numpy)
 
 #: The two kinds of model of chapter 1's table: a fixed set of parameters, or the training data itself.
 KINDS: tuple[str, ...] = ("参数化", "非参数化")
@@ -127,17 +128,13 @@ def measure_torch_model(name: str, model: Any, X_test: Any, y_test: Any,
     """
     import torch
 
-    if not isinstance(model, torch.nn.Module):
-        raise ValueError(f"model 必须是 torch.nn.Module (model must be a torch.nn.Module), "
-                         f"got {type(model).__name__}")
-    model.eval()
+    check_module(model).eval()
 
     def predict(X: Any) -> np.ndarray:
         with torch.no_grad():
             return model(X).argmax(dim=1).cpu().numpy()
 
-    n_numbers = sum(p.numel() for p in model.parameters())
-    return measure_model(name, "参数化", predict, X_test, y_test, n_numbers, repeats)
+    return measure_model(name, "参数化", predict, X_test, y_test, count_parameters(model), repeats)
 
 
 def _time_predictions(predict: Callable[[Any], Any], X_test: Any, repeats: int) -> tuple[np.ndarray, float]:
@@ -179,10 +176,17 @@ def knn_numbers(n_train: int, n_features: int) -> int:
     return n_train * check_positive_int(n_features, "n_features") + n_train
 
 
-def linear_numbers(n_features: int, n_classes: int) -> int:
-    """Chapter 4: numbers of a linear layer (softmax regression), W and b: d·q + q."""
+def linear_numbers(n_features: int, n_classes: int, bias: bool = True) -> int:
+    """Chapter 4: numbers of a linear layer (softmax regression, ``nn.Linear(d, q)``), W and b: d·q + q."""
     n_classes = check_positive_int(n_classes, "n_classes")
-    return check_positive_int(n_features, "n_features") * n_classes + n_classes
+    return check_positive_int(n_features, "n_features") * n_classes + (n_classes if bias else 0)
+
+
+def count_parameters(model: Any) -> int:
+    """Chapters 5, 6 and 8: how many numbers the optimizer can change in a torch model (each
+    parameter once, so a shared layer counts once; buffers such as BatchNorm's running means are
+    not parameters)."""
+    return sum(p.numel() for p in check_module(model).parameters())
 
 
 def _unpack_split(split: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -2,9 +2,8 @@
 
     broadcast_shape          8.2  the result shape of an elementwise operation, or a bilingual error
     broadcast_rule_rows      8.2  the rule applied axis by axis (rows of the chapter's shape table)
-    count_parameters         8.4  the number of parameters of a model (buffers are not parameters)
     parameters_by_layer      8.4  (name, shape, count) of each parameter tensor
-    linear_parameter_count   8.4  d_in · d_out (+ d_out with a bias): the formula for nn.Linear
+                                  (the totals: helpers.comparison.count_parameters, linear_numbers)
     best_time                8.1  the shortest of a few timed calls (a fair loop-vs-vectorised ratio)
     FUNCTIONS                8.3  the functions of the autograd explorer, each with its derivative
     value_and_grad           8.3  f(x) and df/dx at one point by autograd
@@ -22,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .validation import check_choice, check_finite_number, check_positive_int
+from .validation import check_choice, check_finite_number, check_module, check_positive_int
 
 
 # -- broadcasting -------------------------------------------------------------------------------------
@@ -84,28 +83,9 @@ def broadcast_shape(shape_a: Any, shape_b: Any) -> tuple[int, ...]:
 
 
 # -- parameters ---------------------------------------------------------------------------------------
-def _check_module(model: Any) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise ValueError(f"model 必须是 torch.nn.Module (model must be a torch.nn.Module), "
-                         f"got {type(model).__name__}")
-    return model
-
-
-def count_parameters(model: nn.Module) -> int:
-    """Chapter 8: how many numbers the optimizer can change (every parameter once; buffers excluded)."""
-    # model.parameters() yields a shared parameter once; running means of BatchNorm are buffers.
-    return sum(p.numel() for p in _check_module(model).parameters())
-
-
 def parameters_by_layer(model: nn.Module) -> list[tuple[str, tuple[int, ...], int]]:
     """Chapter 8: (name, shape, number of entries) of each parameter tensor of ``model``."""
-    return [(name, tuple(p.shape), p.numel()) for name, p in _check_module(model).named_parameters()]
-
-
-def linear_parameter_count(d_in: int, d_out: int, bias: bool = True) -> int:
-    """Chapter 8: the parameters of ``nn.Linear(d_in, d_out)``: a (d_out, d_in) weight and d_out biases."""
-    d_in, d_out = check_positive_int(d_in, "d_in"), check_positive_int(d_out, "d_out")
-    return d_in * d_out + (d_out if bias else 0)
+    return [(name, tuple(p.shape), p.numel()) for name, p in check_module(model).named_parameters()]
 
 
 # -- timing -------------------------------------------------------------------------------------------

@@ -210,3 +210,13 @@ def check_choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} 必须是 {choices} 之一 ({name} must be one of {choices}), got {value!r}")
     return value
+
+
+def check_module(model: Any) -> Any:
+    """``model`` if it is a ``torch.nn.Module``; else a bilingual ValueError."""
+    import torch
+
+    if not isinstance(model, torch.nn.Module):
+        raise ValueError(f"model 必须是 torch.nn.Module (model must be a torch.nn.Module), "
+                         f"got {type(model).__name__}")
+    return model

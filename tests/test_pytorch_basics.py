@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from helpers.comparison import count_parameters, linear_numbers
 from helpers import pytorch_basics as pb
 from helpers.exercises import pytorch_basics as ex
 from helpers.interactive import estimate_static_bytes
@@ -50,20 +51,20 @@ def test_incompatible_shapes_get_a_bilingual_error(raises_bilingual):
 
 def test_parameter_counts():
     net = nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 1))
-    assert pb.count_parameters(net) == 61 == pb.linear_parameter_count(10, 5) + pb.linear_parameter_count(5, 1)
+    assert count_parameters(net) == 61 == linear_numbers(10, 5) + linear_numbers(5, 1)
     assert [row[2] for row in pb.parameters_by_layer(net)] == [50, 5, 5, 1]
     assert pb.parameters_by_layer(net)[0][:2] == ("0.weight", (5, 10))
-    assert pb.linear_parameter_count(64, 10, bias=False) == 640
+    assert linear_numbers(64, 10, bias=False) == 640
     shared = nn.Linear(4, 4)
-    assert pb.count_parameters(nn.Sequential(shared, shared)) == 20
-    assert pb.count_parameters(nn.BatchNorm1d(8)) == 16          # running statistics are buffers
+    assert count_parameters(nn.Sequential(shared, shared)) == 20
+    assert count_parameters(nn.BatchNorm1d(8)) == 16          # running statistics are buffers
 
 
 def test_parameter_helpers_reject_bad_input(raises_bilingual):
-    raises_bilingual(pb.count_parameters, [torch.zeros(3)])
+    raises_bilingual(count_parameters, [torch.zeros(3)])
     raises_bilingual(pb.parameters_by_layer, "net")
-    raises_bilingual(pb.linear_parameter_count, 0, 3)
-    raises_bilingual(pb.linear_parameter_count, 3, 2.0)
+    raises_bilingual(linear_numbers, 0, 3)
+    raises_bilingual(linear_numbers, 3, 2.0)
 
 
 def test_best_time_is_the_minimum_and_checks_its_input(raises_bilingual):
@@ -202,7 +203,7 @@ def test_check_broadcast_shape_rejects_near_misses(wrong, fragment):
     lambda m: np.int64(sum(p.numel() for p in m.parameters())),
     lambda m: torch.tensor(sum(p.numel() for p in m.parameters())),
     lambda m: float(sum(p.numel() for p in m.parameters())),
-    pb.count_parameters,
+    count_parameters,
 ])
 def test_check_count_parameters_accepts_right_answers(right):
     assert ex.check_count_parameters(right, strict=True)

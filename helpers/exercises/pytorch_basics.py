@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..comparison import count_parameters
 from ._core import Case, CheckResult, as_number, number_problem, run_cases
 
 
@@ -86,7 +87,7 @@ def check_count_parameters(fn: Callable, strict: bool = False) -> CheckResult:
         ("没有参数的 ReLU", nn.ReLU(), "没有参数时答案是 0。"),
     ]
     cases = [Case(description, args=(model,),
-                  check=lambda r, e=sum(p.numel() for p in model.parameters()): _count_problem(r, e), hint=hint)
+                  check=lambda r, e=count_parameters(model): _count_problem(r, e), hint=hint)
              for description, model, hint in models]
     return run_cases(fn, cases, strict=strict)
 
