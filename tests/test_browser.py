@@ -107,8 +107,10 @@ def test_page_offline_math_and_widgets(site, page_path):
         answers = page.evaluate("""() => { const d = [...document.querySelectorAll('details.answer')];
             d.forEach(e => { e.open = true; }); return d.length; }""")
         # 2. every equation typeset by MathJax, none left as raw TeX, none in error. MathJax
-        # typesets an equation when it scrolls into view: scroll as a reader would, then let
-        # it finish any that a quick scroll skipped (what it also does before printing).
+        # typesets an equation when it scrolls into view: jump to the last one as a reader
+        # would and see it typeset, then let MathJax do the rest at once (what it also does
+        # before printing). Scrolling down the page screen by screen costs a chapter 2-3 s of
+        # painting (the theme scrolls smoothly) and checks nothing more.
         n_math = page.locator(".math").count()
         if n_math:
             page.wait_for_function(f"() => document.querySelectorAll('mjx-container').length >= {n_math}",
@@ -116,10 +118,10 @@ def test_page_offline_math_and_widgets(site, page_path):
             raw = page.locator(".math").evaluate_all(
                 "els => els.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent)")
             assert raw == [], f"equations MathJax did not render: {raw[:3]}"
-            height = page.evaluate("document.documentElement.scrollHeight")
-            for y in range(0, height + 800, 800):
-                page.evaluate(f"window.scrollTo(0, {y})")
-                page.wait_for_timeout(40)
+            last = "[...document.querySelectorAll('.math mjx-container')].filter(c => c.offsetParent).pop()"
+            page.evaluate(f"() => {last}.scrollIntoView({{behavior: 'instant', block: 'center'}})")
+            page.wait_for_function(f"() => {{ const c = {last}; return c.querySelector('svg') && !c.querySelector('mjx-lazy'); }}",
+                                   timeout=20000)
             page.evaluate("() => MathJax.startup.document.lazyTypesetAll()")
             assert page.locator("mjx-merror").count() == 0, "an equation has a TeX error"
             untypeset = """() => [...document.querySelectorAll('.math mjx-container')]
@@ -129,7 +131,7 @@ def test_page_offline_math_and_widgets(site, page_path):
                 page.wait_for_function(f"() => ({untypeset})().length === 0", timeout=20000)
             except Exception:  # noqa: BLE001 - report which ones
                 raise AssertionError(f"equations left untypeset after scrolling: {page.evaluate(untypeset)[:3]}")
-            page.evaluate("window.scrollTo(0, 0)")
+            page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
         main_text = page.locator("main").inner_text()
         assert "Glyph" not in main_text and "missing from font" not in main_text
         prose = page.evaluate("""() => { const m = document.querySelector('main').cloneNode(true);
