@@ -1,7 +1,9 @@
 """Every chapter with an interactive figure, in a real JupyterLab: run it, move one control of each figure.
 
-A chapter runs from its first cell through its last interactive figure (what the figures
-need; nbval runs every cell of every chapter, in the same kind of kernel).
+A chapter runs the cells its figures need: the first code cell, the figure cells and every
+earlier cell that binds or changes a name they use (tests/support/notebook_deps.py). What this
+test checks is JupyterLab and a live kernel; that every cell runs is nbval's job, in the same
+kind of kernel.
 
 One JupyterLab server serves all chapters, loaded once in one browser page; each chapter
 is opened in it, run, and closed, and its kernel is shut down afterwards. In a kernel the figures are live:
@@ -14,7 +16,6 @@ screenshot, the server log and the notebook as the kernel left it.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pytest
 from tests.support import widgets
 from tests.support.browser import block_external, launch
 from tests.support.jupyterlab import close_notebooks, lab_server, open_lab, open_notebook, run_all
+from tests.support.notebook_deps import cells_figures_need
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "jupyterlab"
@@ -30,15 +32,6 @@ CHAPTERS = sorted(p for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")
                   if "InteractiveFigure" in p.read_text(encoding="utf-8")
                   or "_explorer" in p.read_text(encoding="utf-8"))
 
-
-FIGURE_CELL = re.compile(r"_explorer\(|InteractiveFigure\(")
-
-
-def last_figure_cell(chapter: Path) -> int:
-    """Index of the last cell that makes an interactive figure."""
-    cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
-    return max(i for i, c in enumerate(cells)
-               if c["cell_type"] == "code" and FIGURE_CELL.search("".join(c["source"])))
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +53,9 @@ def test_chapter_runs_and_every_figure_responds(lab, chapter):
     notebook = server.notebook(chapter.name)
     try:
         open_notebook(page, server.base, notebook)
-        through = last_figure_cell(chapter)
-        seconds, nb = run_all(page, server.base, notebook, through=through)
-        print(f"\nJupyterLab ran {chapter.name} through cell {through} (its last figure) in {seconds:.1f} s")
+        cells = cells_figures_need(chapter)
+        seconds, nb = run_all(page, server.base, notebook, cells=cells)
+        print(f"\nJupyterLab ran the {len(cells)} cells of {chapter.name} its figures need in {seconds:.1f} s")
         outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
         assert not [o for o in outputs if o.get("name") == "stderr"], "a cell wrote to stderr in JupyterLab"
         assert not [o for o in outputs if o["output_type"] == "error"], "a cell raised in JupyterLab"

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -64,9 +65,12 @@ class LabServer:
         return json.loads(body) if body else None
 
     def shut_down_kernels(self) -> None:
-        """Stop every kernel, so one chapter's kernel does not slow the next one down."""
+        """Stop every kernel, so one chapter's kernel does not slow the next one down.
+
+        The server answers a shutdown once the kernel's process has exited (1-2 s for a kernel
+        with torch loaded, mostly waiting): the requests run in the background meanwhile."""
         for kernel in self.api("kernels"):
-            self.api(f"kernels/{kernel['id']}", method="DELETE")
+            threading.Thread(target=self.api, args=(f"kernels/{kernel['id']}", "DELETE"), daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -161,32 +165,40 @@ def close_notebooks(page) -> None:
 
 
 def run_all(page, base: str, notebook: Path, timeout_s: float = 240,
-            through: int | None = None) -> tuple[float, dict]:
-    """Run the open notebook's cells from the top, then save it: all of them (Run ▸ Run All
-    Cells), or, with ``through``, cells 0..through (Run ▸ Run All Above Selected Cell, with the
-    cell after ``through`` selected).
+            cells: list[int] | None = None) -> tuple[float, dict]:
+    """Run the open notebook's code cells from the top, then save it: all of them (Run ▸ Run
+    All Cells), or, with ``cells`` (indices in the notebook), those cells in order (each
+    selected and run, as Shift+Enter would).
 
     A run is finished when each of those code cells' prompts shows its execution number (none
     ``[*]``), read from the page, and the kernel is idle; it has failed when the kernel is idle
     with some of them never run (a cell raised, and JupyterLab stopped there).
     Returns (seconds the run took, the saved notebook as a dict).
     """
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    last = len(cells) - 1 if through is None else through
-    n_code = sum(c["cell_type"] == "code" for c in cells[:last + 1])
-    command = "notebook:run-all-cells" if last + 1 >= len(cells) else "notebook:run-all-above"
+    nb_cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    code = [i for i, c in enumerate(nb_cells) if c["cell_type"] == "code"]
+    run = code if cells is None else sorted(cells)
+    if not set(run) <= set(code):
+        raise ValueError(f"not code cells: {sorted(set(run) - set(code))}")
+    ordinals = [code.index(i) for i in run]  # positions among the code cells' prompts
     start = time.time()
-    page.evaluate("""([command, select]) => {
-        const app = window.jupyterapp, panel = app.shell.currentWidget;
+    page.evaluate("""([all, indices]) => {
+        const app = window.jupyterapp, panel = app.shell.currentWidget, nb = panel.content;
         app.shell.activateById(panel.id);
-        panel.content.activeCellIndex = select;
-        app.commands.execute(command);   // not awaited: the run is watched from here
-    }""", [command, min(last + 1, len(cells) - 1)])
+        // not awaited: the run is watched from here
+        if (all) { app.commands.execute('notebook:run-all-cells'); return; }
+        for (const i of indices) {   // each command queues its cell's execution at once
+            nb.activeCellIndex = i;
+            nb.deselectAll();
+            app.commands.execute('notebook:run-cell');
+        }
+    }""", [cells is None, run])
     idle_unfinished = 0
     while True:
         # A cell whose input is collapsed (a hidden reference solution) shows an empty prompt:
         # it counts as done once every other prompt has its number and the kernel is idle.
-        prompts = page.evaluate(PROMPTS_JS)[:n_code]
+        every = page.evaluate(PROMPTS_JS)
+        prompts = [every[k] for k in ordinals if k < len(every)]
         shown = [t for t in prompts if t]
         idle = _kernel_idle(base, notebook)
         if shown and all(re.fullmatch(r"\[\d+\]:?", t) for t in shown) and idle:
@@ -205,9 +217,9 @@ def run_all(page, base: str, notebook: Path, timeout_s: float = 240,
         try:
             nb = json.loads(notebook.read_text(encoding="utf-8"))
         except json.JSONDecodeError:  # read while the server was still writing it
-            nb = {"cells": [{"cell_type": "code"}]}
-        if all(c.get("execution_count") for c in nb["cells"][:last + 1] if c["cell_type"] == "code"):
+            nb = {"cells": []}
+        counts = [nb["cells"][i].get("execution_count") if i < len(nb["cells"]) else None for i in run]
+        if all(counts):
             return seconds, nb
         page.wait_for_timeout(500)
-    counts = [c.get("execution_count") for c in nb["cells"][:last + 1] if c["cell_type"] == "code"]
     raise AssertionError(f"not every cell ran (or the notebook was not saved): execution counts {counts}")
