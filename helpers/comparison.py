@@ -16,7 +16,6 @@ table with the multilayer perceptron and the convolutional network: they call
 
 from __future__ import annotations
 
-import time
 import warnings
 from dataclasses import dataclass
 from numbers import Real
@@ -26,6 +25,7 @@ import numpy as np
 from IPython.display import HTML
 
 from .tables import html_table
+from .timing import call_times
 from .validation import (as_class_labels, as_float_matrix, check_choice, check_k, check_module,
                          check_positive_int, to_numpy)
 
@@ -140,11 +140,7 @@ def measure_torch_model(name: str, model: Any, X_test: Any, y_test: Any,
 def _time_predictions(predict: Callable[[Any], Any], X_test: Any, repeats: int) -> tuple[np.ndarray, float]:
     """The predictions of a first, untimed call, and the median time of ``repeats`` more calls."""
     predictions = to_numpy(predict(X_test))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        to_numpy(predict(X_test))
-        times.append(time.perf_counter() - start)
+    times = call_times(lambda: to_numpy(predict(X_test)), repeats)
     # The median, not the mean: one run slowed down by another process does not move it.
     return predictions, max(float(np.median(times)), 1e-12)
 

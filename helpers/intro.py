@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable, Sequence
 
 import numpy as np
 from IPython.display import HTML
 
 from .tables import ColumnGroup, html_table
+from .timing import call_times
 from .validation import (
     as_class_labels,
     as_float_matrix,
@@ -215,13 +215,4 @@ def noise_selection_experiment(
 
 def median_call_seconds(fn: Callable[[], Any], repeats: int = 50) -> float:
     """Chapter 1: the median wall-clock time of ``fn()`` over ``repeats`` calls (after one warm-up call)."""
-    if not callable(fn):
-        raise ValueError(f"fn 必须是可调用对象 (fn must be callable), got {type(fn).__name__}")
-    repeats = check_positive_int(repeats, "repeats")
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+    return float(np.median(call_times(fn, repeats, warmup=1)))

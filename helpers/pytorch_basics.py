@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Any, Callable
@@ -21,7 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .validation import check_choice, check_finite_number, check_module, check_positive_int
+from .mlp import activation_derivative
+from .timing import call_times
+from .validation import check_choice, check_finite_number, check_module
 
 
 # -- broadcasting -------------------------------------------------------------------------------------
@@ -95,15 +96,7 @@ def best_time(fn: Callable[[], Any], repeats: int = 5) -> float:
     The minimum, not the mean: other programs on a shared machine only ever add time,
     so the fastest run is the best estimate of what the code itself costs.
     """
-    if not callable(fn):
-        raise ValueError(f"fn 必须是可调用对象 (fn must be callable), got {type(fn).__name__}")
-    repeats = check_positive_int(repeats, "repeats")
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return float(call_times(fn, repeats).min())
 
 
 # -- the autograd explorer's functions ---------------------------------------------------------------
@@ -119,12 +112,10 @@ class ExampleFunction:
     ylim: tuple[float, float]
 
 
-def _relu_derivative(x: float) -> float:
-    return 1.0 if x > 0 else 0.0   # at 0 PyTorch takes 0 (ReLU has no derivative there)
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+def _chapter_5_derivative(activation: str) -> Callable[[float], float]:
+    """The derivative of an activation by its formula, as chapter 5 writes it
+    (``helpers.mlp.activation_derivative``; ReLU's at 0 taken to be 0, as in PyTorch)."""
+    return lambda x: float(activation_derivative(activation, x))
 
 
 #: The functions of the autograd explorer (chapter 8), by key.
@@ -135,9 +126,9 @@ FUNCTIONS: dict[str, ExampleFunction] = {
     "sin": ExampleFunction("sin x", r"$\sin x$", r"$\cos x$", torch.sin, math.cos, (-1.6, 1.6)),
     "exp": ExampleFunction("eˣ", r"$e^x$", r"$e^x$", torch.exp, math.exp, (-1.0, 21.0)),
     "relu": ExampleFunction("ReLU", r"$\max(0, x)$", r"$1\ (x>0),\ 0\ (x<0)$", torch.relu,
-                            _relu_derivative, (-0.6, 3.4)),
+                            _chapter_5_derivative("relu"), (-0.6, 3.4)),
     "sigmoid": ExampleFunction("sigmoid", r"$1/(1+e^{-x})$", r"$\mathrm{sigmoid}(x)(1-\mathrm{sigmoid}(x))$",
-                               torch.sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)), (-0.25, 1.25)),
+                               torch.sigmoid, _chapter_5_derivative("sigmoid"), (-0.25, 1.25)),
 }
 
 
