@@ -43,8 +43,10 @@ def inputs_digest() -> str:
 
 
 def pages_digest() -> str:
-    """A digest of the files the pages use that Sphinx does not watch."""
+    """A digest of the files the pages use that Sphinx does not watch (the site's own scripts and
+    styles, the search dictionary, the book's Sphinx extensions in book/_ext)."""
     files = sorted(p for p in (ROOT / "book" / "_assets" / "mlbook").rglob("*") if p.is_file())
+    files += sorted((ROOT / "book" / "_ext").rglob("*.py"))
     return _digest(files + [ROOT / "book" / "_search" / "terms.txt"])
 
 

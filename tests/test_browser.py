@@ -8,6 +8,7 @@ request. Screenshots land in tests/artifacts/browser/ for a human to look at.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -81,6 +82,13 @@ def _open(site, page_path, query=""):
     page.wait_for_function("() => !window.MathJax || (window.MathJax.startup && window.MathJax.startup.promise)")
     page.evaluate("() => window.MathJax && window.MathJax.startup ? window.MathJax.startup.promise : null")
     return page, blocked, errors
+
+
+# Code, printed output, equations, scripts and styles in a page's HTML (the rest is its prose;
+# each is replaced by a Latin letter, beside which a line break rightly stays a space).
+NOT_PROSE = re.compile(r"<(pre|script|style|code)\b.*?</\1>|<(span|div) class=\"math[^\"]*\">.*?</\2>", re.S)
+# A line break between two wide characters (Chinese characters, full-width punctuation).
+WIDE_BREAK = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef][ \t]*\n[ \t]*[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 def _move(page, figure, control, kind: str, slug: str, before: bytes) -> tuple[bool, bytes]:
@@ -172,7 +180,12 @@ def test_page_offline_math_and_widgets(site, page_path):
                 changed, picture = _move(page, figure, control, kind, f"{slug}_fig{i}_{kind}{j}", picture)
                 report["controls"].append({"figure": i, "control": label, "kind": kind, "changes_figure": changed})
                 assert changed, f"figure {i}: moving {kind} '{label}' did not change the figure"
-        # 5. at 1280 px no code line or printed line needs a horizontal scroll bar to be read
+        # 5. no line break between two Chinese characters in the text (book/_ext/cjk_linebreaks.py):
+        # Chromium would show each one as a space
+        text = NOT_PROSE.sub("x", (HTML / f"{page_path}.html").read_text(encoding="utf-8"))
+        breaks = [text[max(0, m.start() - 20):m.end() + 20] for m in WIDE_BREAK.finditer(text)]
+        assert not breaks, f"{len(breaks)} line break(s) between Chinese characters, shown as spaces: {breaks[:3]}"
+        # 6. at 1280 px no code line or printed line needs a horizontal scroll bar to be read
         # (WIDE_CODE_JS opens the hidden reference solutions first, so it runs last)
         wide = page.evaluate(WIDE_CODE_JS)
         assert not wide, (f"{page_path}: {len(wide)} code/output block(s) scroll sideways at 1280 px; "
