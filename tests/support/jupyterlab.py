@@ -51,6 +51,7 @@ class LabServer:
 
     def __init__(self, base: str, work: Path, proc: subprocess.Popen) -> None:
         self.base, self.work, self.proc = base, work, proc
+        self._shutdowns: list[threading.Thread] = []
 
     def notebook(self, name: str) -> Path:
         return self.work / name
@@ -68,9 +69,17 @@ class LabServer:
         """Stop every kernel, so one chapter's kernel does not slow the next one down.
 
         The server answers a shutdown once the kernel's process has exited (1-2 s for a kernel
-        with torch loaded, mostly waiting): the requests run in the background meanwhile."""
+        with torch loaded, mostly waiting): the requests run in the background meanwhile, and
+        ``wait_for_shutdowns`` waits for them before the server stops."""
         for kernel in self.api("kernels"):
-            threading.Thread(target=self.api, args=(f"kernels/{kernel['id']}", "DELETE"), daemon=True).start()
+            thread = threading.Thread(target=self.api, args=(f"kernels/{kernel['id']}", "DELETE"), daemon=True)
+            thread.start()
+            self._shutdowns.append(thread)
+
+    def wait_for_shutdowns(self, timeout_s: float = 20) -> None:
+        deadline = time.time() + timeout_s
+        for thread in self._shutdowns:
+            thread.join(max(0.0, deadline - time.time()))
 
 
 @contextlib.contextmanager
@@ -105,7 +114,11 @@ def lab_server(*notebooks: Path) -> Iterator[LabServer]:
                 if proc.poll() is not None or time.time() > deadline:
                     raise RuntimeError("JupyterLab did not start:\n" + (work / "server.log").read_text()[-3000:])
                 time.sleep(0.5)
-        yield LabServer(base, work, proc)
+        server = LabServer(base, work, proc)
+        try:
+            yield server
+        finally:
+            server.wait_for_shutdowns()  # a kernel still stopping when the server goes would be left running
     finally:
         proc.terminate()
         try:
