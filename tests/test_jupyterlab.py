@@ -24,13 +24,12 @@ import pytest
 from tests.support import widgets
 from tests.support.browser import block_external, launch
 from tests.support.jupyterlab import close_notebooks, lab_server, open_lab, open_notebook, run_all
-from tests.support.notebook_deps import cells_figures_need
+from tests.support.notebook_deps import cells_figures_need, figure_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts" / "jupyterlab"
 CHAPTERS = sorted(p for p in (ROOT / "book").glob("[0-9][0-9]_*.ipynb")
-                  if "InteractiveFigure" in p.read_text(encoding="utf-8")
-                  or "_explorer" in p.read_text(encoding="utf-8"))
+                  if figure_cells(json.loads(p.read_text(encoding="utf-8"))["cells"]))
 
 
 
